@@ -1,0 +1,1 @@
+"""The leadership dashboards (Streamlit)."""

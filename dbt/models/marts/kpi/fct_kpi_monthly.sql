@@ -1,0 +1,42 @@
+{#- The long KPI table every dashboard, `xiaoge kpi` and the export read. One union arm per theme. -#}
+
+with
+
+party_kpis as (
+
+    select * from {{ ref('int_party_kpis_measured') }}
+
+),
+
+all_kpis as (
+
+    select * from party_kpis
+
+),
+
+keyed as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "kpi_id", "'|'",
+            dbt.cast("month_start", api.Column.translate_type("string")), "'|'",
+            "area_level", "'|'",
+            "coalesce(district_code, '')", "'|'",
+            "coalesce(group_code, '')", "'|'",
+            "coalesce(platform_code, '')",
+        ])) }} as kpi_row_id,
+        kpi_id,
+        month_start,
+        area_level,
+        district_code,
+        group_code,
+        platform_code,
+        kpi_value,
+        numerator,
+        denominator
+
+    from all_kpis
+
+)
+
+select * from keyed

@@ -1,0 +1,246 @@
+"""Write, audit, publish: dbt builds a new DuckDB file; only a passing build replaces the served one.
+
+Each build gets its own folder `build/<build_id>/` (database, dbt logs and artefacts). Publishing
+hard-links the finished file into `published/versions/<build_id>/` and then renames a link of it
+onto `published/xiaoge.duckdb`, so a reader opens either the old file or the new one, never a
+partial one. The last `keep` versions are kept for rollback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warehouse import __version__, ledger
+from warehouse.config import DBT_PROJECT_DIR, PUBLISHED_DB_NAME, Home, duckdb_settings
+from warehouse.duck import connect
+from warehouse.errors import UserError
+
+DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
+CURRENT_FILE = "current.json"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    build_id: str
+    built_at: str
+    database: Path
+    nodes: int
+
+
+def new_build_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+@dataclass(frozen=True)
+class DbtRun:
+    success: bool
+    errors: list[str]
+    build_dir: Path
+
+    def failure(self) -> str:
+        """The first failing node and its message, as one line."""
+        results = self.build_dir / "target" / "run_results.json"
+        if results.exists():
+            for node in json.loads(results.read_text(encoding="utf-8")).get("results", []):
+                if node.get("status") in ("error", "fail", "runtime error"):
+                    message = (node.get("message") or node["status"]).strip().splitlines()
+                    return f"{node['unique_id'].split('.')[-1]}: {message[0] if message else ''}"
+        first = (self.errors or ["dbt 失败"])[0].splitlines()[0]
+        return f"{first}(详见 {self.build_dir / 'logs' / 'dbt.log'})"
+
+
+def run_dbt(
+    home: Home,
+    build_dir: Path,
+    args: list[str],
+    on_node: Callable[[str, int], None] | None = None,
+    target: str = "dev",
+) -> DbtRun:
+    """Run a dbt command against this build's database, in a child process.
+
+    A child process, not dbt's in-process runner: dbt-duckdb keeps its connection open for
+    the life of the process, and the finished file must be closed before it is published.
+    """
+    settings = duckdb_settings()
+    env = {
+        **os.environ,
+        "XIAOGE_BUILD_DB": str(build_dir / PUBLISHED_DB_NAME),
+        "XIAOGE_RAW_DIR": str(home.raw),
+        "XIAOGE_DBT_TARGET": target,
+        "XIAOGE_DUCKDB_THREADS": settings["threads"],
+        "XIAOGE_DUCKDB_MEMORY_LIMIT": settings["memory_limit"],
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        "--log-format", "json",
+        "--no-use-colors",
+        *args,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(build_dir / "target"),
+        "--log-path", str(build_dir / "logs"),
+    ]  # fmt: skip
+    errors: list[str] = []
+    with subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+    ) as child:
+        for line in child.stdout or []:
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                if line.strip():
+                    errors.append(line.strip())
+                continue
+            info = event.get("info", {})
+            if info.get("level") == "error" and info.get("msg", "").strip():
+                errors.append(info["msg"].strip())
+            data = event.get("data", {})
+            total = data.get("total") or data.get("num_models")  # tests report num_models
+            if on_node and info.get("name", "").endswith("Result") and total:
+                node = data.get("node_info", {})
+                on_node(node.get("unique_id", ""), int(total))
+    return DbtRun(child.returncode == 0, errors, build_dir)
+
+
+def build(
+    home: Home,
+    on_node: Callable[[str, int], None] | None = None,
+) -> BuildResult:
+    """dbt build into a fresh database; raise UserError (and publish nothing) on any failure."""
+    home.ensure()
+    if not any(row["status"] == "loaded" for row in ledger.read(home)):
+        raise UserError("原始区还没有数据:先运行 xiaoge ingest(或 xiaoge demo)")
+    build_id = new_build_id()
+    build_dir = home.build / build_id
+    build_dir.mkdir(parents=True)
+    nodes: list[str] = []
+
+    def count(unique_id: str, total: int) -> None:
+        nodes.append(unique_id)
+        if on_node:
+            on_node(unique_id, total)
+
+    result = run_dbt(home, build_dir, ["build"], on_node=count)
+    if not result.success:
+        _write_status(build_dir, build_id, "failed", result.failure())
+        raise UserError(f"构建 {build_id} 失败,未发布:{result.failure()}")
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
+    database = build_dir / PUBLISHED_DB_NAME
+    _stamp(database, home, build_id, built_at)
+    _write_status(build_dir, build_id, "built", "")
+    return BuildResult(build_id, built_at, database, len(nodes))
+
+
+def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:
+    """Record in the database itself which build it is and which files it was built from."""
+    loaded = [row for row in ledger.read(home) if row["status"] == "loaded"]
+    with connect(database) as con:
+        con.execute(
+            "create or replace table xiaoge_build as "
+            "select ?::varchar as build_id, ?::timestamptz as built_at, ?::varchar as tool_version",
+            [build_id, built_at, __version__],
+        )
+        con.execute(
+            "create or replace table xiaoge_build_sources "
+            "(file_path varchar, checksum varchar, system varchar, table_name varchar, month varchar)"
+        )
+        con.executemany(
+            "insert into xiaoge_build_sources values (?, ?, ?, ?, ?)",
+            [
+                [r["file_path"], r["checksum"], r["system"], r["table_name"], r["month"]]
+                for r in loaded
+            ],
+        )
+        con.execute("checkpoint")
+
+
+def _write_status(build_dir: Path, build_id: str, status: str, message: str) -> None:
+    record = {"build_id": build_id, "status": status, "message": message}
+    _write_json_atomic(build_dir / "build.json", record)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> None:
+    """Make a finished build the served one, atomically, and keep it as a version."""
+    version_dir = home.published / "versions" / result.build_id
+    version_dir.mkdir(parents=True, exist_ok=True)
+    version_db = version_dir / PUBLISHED_DB_NAME
+    if not version_db.exists():
+        os.link(result.database, version_db)
+    record = {"build_id": result.build_id, "built_at": result.built_at}
+    _write_json_atomic(version_dir / "version.json", record)
+    _switch_to(home, result.build_id)
+    _prune(home, keep)
+
+
+def _switch_to(home: Home, build_id: str) -> None:
+    version_dir = home.published / "versions" / build_id
+    staged = home.published / f".{PUBLISHED_DB_NAME}.{build_id}.tmp"
+    staged.unlink(missing_ok=True)
+    os.link(version_dir / PUBLISHED_DB_NAME, staged)
+    os.replace(staged, home.published_db)
+    current = json.loads((version_dir / "version.json").read_text(encoding="utf-8"))
+    current["published_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    _write_json_atomic(home.published / CURRENT_FILE, current)
+
+
+def versions(home: Home) -> list[dict]:
+    """Published versions, newest first."""
+    root = home.published / "versions"
+    found = []
+    for path in root.glob("*/version.json") if root.exists() else []:
+        found.append(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda v: v["build_id"], reverse=True)
+
+
+def current(home: Home) -> dict | None:
+    path = home.published / CURRENT_FILE
+    if not path.exists() or not home.published_db.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def rollback(home: Home, build_id: str | None = None) -> str:
+    """Serve an earlier version again: the given one, or the one before the current."""
+    available = [v["build_id"] for v in versions(home)]
+    now = current(home)
+    if build_id is None:
+        older = [b for b in available if now is None or b < now["build_id"]]
+        if not older:
+            raise UserError("没有更早的已发布版本可以回滚")
+        build_id = older[0]
+    if build_id not in available:
+        listed = ", ".join(available) or "无"
+        raise UserError(f"没有版本 {build_id};可用版本: {listed}")
+    _switch_to(home, build_id)
+    return build_id
+
+
+def _prune(home: Home, keep: int) -> None:
+    """Drop versions (and their build folders) beyond the newest `keep`; never the served one."""
+    served = (current(home) or {}).get("build_id")
+    for version in versions(home)[keep:]:
+        if version["build_id"] == served:
+            continue
+        shutil.rmtree(home.published / "versions" / version["build_id"], ignore_errors=True)
+        shutil.rmtree(home.build / version["build_id"], ignore_errors=True)

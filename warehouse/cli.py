@@ -1,0 +1,314 @@
+"""The `xiaoge` command: generate, ingest, build, export, serve and inspect the warehouse."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from warehouse import __version__
+from warehouse.config import DASHBOARD_APP, REPO_ROOT, Home, home
+from warehouse.errors import UserError
+
+app = typer.Typer(
+    help="小哥友好城市 指标仓: load the monthly source files, build and publish the KPIs, serve the dashboards.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+DEFAULT_PORT = 8501
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# --- steps shared by the commands and `demo` ------------------------------------------------
+
+
+def _generate(out: Path, scale: str, seed: int, start: str, end: str) -> list[Path]:
+    from warehouse.generate import generate
+
+    with console.status(f"生成 {scale} 规模的演示数据 {start} 至 {end} ..."):
+        written = generate(out, scale=scale, seed=seed, start=start, end=end)
+    console.print(f"已生成 {len(written)} 个落地文件 -> {out}")
+    return written
+
+
+def _ingest(where: Home, paths: list[Path] | None) -> None:
+    from warehouse.ingest import discover, ingest
+
+    total = len(discover(where.ensure(), paths))
+    with _progress() as progress:
+        task = progress.add_task("导入落地文件", total=total)
+        report = ingest(where, paths, on_file=lambda _result: progress.advance(task))
+    for refused in report.refused:
+        console.print(f"[red]拒收[/red] {refused.path}: {refused.message}", soft_wrap=True)
+    loaded = [r for r in report.results if r.status == "loaded"]
+    console.print(
+        f"导入 {len(loaded)} 个文件({sum(r.rows_accepted for r in loaded)} 行入库,"
+        f"{sum(r.rows_quarantined for r in loaded)} 行隔离),跳过 {report.count('skipped')} 个已导入文件,"
+        f"拒收 {len(report.refused)} 个"
+    )
+    if report.refused:
+        raise typer.Exit(code=2)
+
+
+def _build_and_publish(where: Home) -> str:
+    from warehouse.build import build, publish
+
+    with _progress() as progress:
+        task = progress.add_task("dbt build", total=None)
+
+        def on_node(unique_id: str, total: int) -> None:
+            name = unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id
+            progress.update(task, advance=1, total=total, description=f"dbt build: {name}")
+
+        result = build(where, on_node=on_node)
+        progress.update(task, description="dbt build 完成")
+    publish(where, result)
+    console.print(f"已发布构建 {result.build_id}({result.nodes} 个 dbt 节点通过)")
+    return result.build_id
+
+
+def _export(where: Home, month: str | None, district: str | None) -> None:
+    from warehouse.export import export
+
+    outcome = export(where, month=month, district=district)
+    console.print(outcome.message)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    scale: Annotated[
+        str, typer.Option(help="small (tests, seconds) or city (Hangzhou size)")
+    ] = "small",
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the dashboard at the end")
+    ] = True,
+    port: Annotated[int, typer.Option(help="dashboard port")] = DEFAULT_PORT,
+) -> None:
+    """Generate demo data, ingest, build, publish, export the last month, then serve."""
+    from warehouse.generate import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
+
+    _check_scale(scale)
+    where = home().ensure()
+    if serve_after:
+        _check_port(port)
+    written = _generate(where.landing, scale, DEFAULT_SEED, DEFAULT_START, DEFAULT_END)
+    _ingest(where, written)
+    _build_and_publish(where)
+    _export(where, month=DEFAULT_END, district=None)
+    if serve_after:
+        _serve(where, port)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="folder to write the landing files into")],
+    scale: Annotated[str, typer.Option(help="small or city")] = "small",
+    seed: Annotated[
+        int, typer.Option(help="random seed; the same seed gives the same bytes")
+    ] = 20250801,
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2023-01",
+    end: Annotated[str, typer.Option(help="last month, YYYY-MM")] = "2025-06",
+) -> None:
+    """Write deterministic synthetic landing files, one folder per system and month."""
+    from warehouse.published import month_start
+
+    _check_scale(scale)
+    if month_start(start) > month_start(end):
+        raise UserError(f"--start {start} 晚于 --end {end}")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"无法创建输出目录 {out}({exc.strerror})") from None
+    _generate(out, scale, seed, start, end)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="files or folders; default: all of landing/")
+    ] = None,
+) -> None:
+    """Check landing files against their contracts and load them into the raw zone."""
+    _ingest(home(), paths or None)
+
+
+@app.command()
+def build() -> None:
+    """dbt build into a new database, check it, and publish it if it passes."""
+    _build_and_publish(home())
+
+
+@app.command()
+def rollback(
+    build_id: Annotated[
+        str | None, typer.Argument(help="version to serve; default: the previous one")
+    ] = None,
+) -> None:
+    """Serve an earlier published version again."""
+    from warehouse.build import rollback as do_rollback
+
+    restored = do_rollback(home(), build_id)
+    console.print(f"已回滚,当前发布版本 {restored}")
+
+
+@app.command()
+def export(
+    month: Annotated[str, typer.Option(help="month to export, YYYY-MM")],
+    district: Annotated[
+        str | None, typer.Option(help="district code; default: the whole city")
+    ] = None,
+) -> None:
+    """Write the frozen monthly KPI pack under exports/<month>/v<N>/."""
+    _export(home(), month, district)
+
+
+@app.command()
+def kpi(
+    month: Annotated[str | None, typer.Option(help="YYYY-MM; default: the latest month")] = None,
+    district: Annotated[str | None, typer.Option(help="district code; default: city-wide")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """KPI values from the published warehouse, keyed by KPI id."""
+    from warehouse.published import kpi_values
+
+    values = kpi_values(home(), month=month, district=district)
+    if as_json:
+        _print_json(values)
+        return
+    table = Table(title=f"{values['month']} {district or '全市'}(构建 {values['build_id']})")
+    for column in ("指标", "名称", "数值", "单位"):
+        table.add_column(column)
+    for kpi_id, item in values["kpis"].items():
+        table.add_row(kpi_id, item["name_zh"], str(item["value"]), item["unit"] or "")
+    Console().print(table)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """The published version and what has been loaded, per source."""
+    from warehouse.status import status as collect
+
+    report = collect(home())
+    if as_json:
+        _print_json(report)
+        return
+    out = Console()
+    published = report["published"]
+    out.print(
+        f"发布版本: {published['build_id']}({published['built_at']})"
+        if published
+        else "发布版本: 无"
+    )
+    table = Table(title="已导入的来源")
+    for column in ("系统", "表", "文件", "入库行", "隔离行", "最近月份"):
+        table.add_column(column)
+    for source in report["sources"]:
+        table.add_row(
+            source["system"],
+            source["table"],
+            str(source["files"]),
+            str(source["rows_accepted"]),
+            str(source["rows_quarantined"]),
+            source["last_month"],
+        )
+    out.print(table)
+
+
+@app.command()
+def serve(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = DEFAULT_PORT) -> None:
+    """Serve the dashboards at http://127.0.0.1:PORT."""
+    where = home().ensure()
+    _check_port(port)
+    _serve(where, port)
+
+
+@app.command()
+def version() -> None:
+    """Print the tool's version."""
+    sys.stdout.write(f"xiaoge {__version__}\n")
+
+
+# --- checks and serving ---------------------------------------------------------------------
+
+
+def _check_scale(scale: str) -> None:
+    if scale not in ("small", "city"):
+        raise UserError(f"--scale {scale} 不支持:请用 small 或 city")
+
+
+def _check_port(port: int) -> None:
+    if not 0 < port < 65536:
+        raise UserError(f"端口 {port} 无效:请用 1 到 65535 之间的端口")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise UserError(
+                f"端口 {port} 已被占用:用 --port 指定其他端口,或先停止占用它的程序"
+            ) from None
+
+
+def _serve(where: Home, port: int) -> None:
+    """Replace this process with Streamlit serving the dashboards on 127.0.0.1 only."""
+    os.environ["XIAOGE_HOME"] = str(where.root)
+    os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/ from the working folder
+    console.print(f"仪表盘: http://127.0.0.1:{port}  (Ctrl+C 停止)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    args = [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    os.execv(sys.executable, args)
+
+
+def main() -> None:
+    """Entry point: user errors become one line and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except UserError as error:
+        console.print(f"[red]错误:[/red] {error}", soft_wrap=True, highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        console.print("已中断")
+        sys.exit(130)
+    except Exception as error:  # a defect: keep the details in a file, show one line
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / "xiaoge-error.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        console.print(
+            f"[red]内部错误:[/red] {type(error).__name__}: {error}(详细信息见 {log},请报告给维护人员)",
+            soft_wrap=True,
+            highlight=False,
+        )
+        sys.exit(70)

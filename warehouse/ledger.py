@@ -1,0 +1,77 @@
+"""The ingest ledger: one row per landed file, kept as a Parquet file in the raw zone.
+
+The ledger is rewritten whole on each change (it holds one row per file, so it stays small)
+under a temporary name and renamed into place, so a crash never leaves it half-written.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.config import Home
+
+if TYPE_CHECKING:
+    from warehouse.ingest import FileResult, LandingFile
+
+SCHEMA = pa.schema(
+    [
+        ("file_path", pa.string()),
+        ("checksum", pa.string()),
+        ("system", pa.string()),
+        ("table_name", pa.string()),
+        ("month", pa.string()),
+        ("rows_read", pa.int64()),
+        ("rows_accepted", pa.int64()),
+        ("rows_quarantined", pa.int64()),
+        ("status", pa.string()),
+        ("superseded_by", pa.string()),
+        ("ingested_at", pa.timestamp("s")),
+    ]
+)
+
+
+def read(home: Home) -> list[dict]:
+    if not home.ledger.exists():
+        return []
+    return pq.read_table(home.ledger).to_pylist()
+
+
+def loaded_files(home: Home) -> set[tuple[str, str]]:
+    """(landing path, checksum) of every file whose rows are in the raw zone.
+
+    A file is the same delivery only at the same place: an unchanged registry sent for two
+    months has the same bytes but is two deliveries.
+    """
+    return {(row["file_path"], row["checksum"]) for row in read(home) if row["status"] == "loaded"}
+
+
+def record(home: Home, source: LandingFile, checksum: str, result: FileResult) -> None:
+    """Add a loaded file; an earlier delivery of the same file is marked superseded."""
+    rows = read(home)
+    for row in rows:
+        if row["file_path"] == source.relative and row["status"] == "loaded":
+            row["status"] = "superseded"
+            row["superseded_by"] = checksum
+    rows.append(
+        {
+            "file_path": source.relative,
+            "checksum": checksum,
+            "system": source.system,
+            "table_name": source.table.name,
+            "month": source.month,
+            "rows_read": result.rows_read,
+            "rows_accepted": result.rows_accepted,
+            "rows_quarantined": result.rows_quarantined,
+            "status": "loaded",
+            "superseded_by": None,
+            "ingested_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+        }
+    )
+    tmp = home.ledger.with_name(f".{home.ledger.name}.tmp")
+    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), tmp)
+    os.replace(tmp, home.ledger)
