@@ -382,7 +382,7 @@ def ingest(
     known = ledger.loaded_files(home)
     report = IngestReport()
     for path in files:
-        if path.name.startswith("."):
+        if path.name.startswith((".", "_")):  # temporary files and control files such as _defects.json
             continue
         try:
             source = identify(home, path)

@@ -1,0 +1,60 @@
+"""Shared fixtures: a demo home built once per test session, and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+XIAOGE = str(Path(sys.executable).with_name("xiaoge"))
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+def run_cli(home: Path, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run `xiaoge` in a child process with XIAOGE_HOME set, as a user would."""
+    env = {**os.environ, "XIAOGE_HOME": str(home)}
+    result = subprocess.run(
+        [XIAOGE, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"xiaoge {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+    return result
+
+
+def kpi_json(home: Path, *args: str) -> dict:
+    return json.loads(run_cli(home, "kpi", "--json", *args).stdout)
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home folder after `xiaoge demo --no-serve` on the small scale. Treat it as read-only."""
+    home = tmp_path_factory.mktemp("demo-home")
+    run_cli(home, "demo", "--no-serve")
+    return home
+
+
+@pytest.fixture
+def fresh_home(tmp_path: Path) -> Path:
+    """An empty home folder for tests that change what is loaded or published."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def copy_of_demo_home(demo_home: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo home for tests that ingest, build or publish more."""
+    target = tmp_path / "demo-copy"
+    shutil.copytree(demo_home, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
