@@ -16,8 +16,9 @@ from warehouse.published import published_version, query
 
 
 def version() -> str:
-    """Identity of the published file; part of every cache key."""
-    return str(published_version(home()))
+    """Which published file this is (folder, inode, mtime); part of every cache key."""
+    where = home()
+    return f"{where.root}:{published_version(where)}"
 
 
 def is_published() -> bool:
@@ -25,7 +26,8 @@ def is_published() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _cached(sql: str, params: tuple, _version: str) -> pd.DataFrame:
+def _cached(sql: str, params: tuple, published: str) -> pd.DataFrame:
+    # `published` is only a cache key: a new publish or another home gives new results.
     return query(home(), sql, list(params))
 
 

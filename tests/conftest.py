@@ -15,14 +15,18 @@ XIAOGE = str(Path(sys.executable).with_name("xiaoge"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
-def run_cli(home: Path, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(
+    home: Path, *args: str, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run `xiaoge` in a child process with XIAOGE_HOME set, as a user would."""
     env = {**os.environ, "XIAOGE_HOME": str(home)}
     result = subprocess.run(
         [XIAOGE, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if check and result.returncode != 0:
-        raise AssertionError(f"xiaoge {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        raise AssertionError(
+            f"xiaoge {' '.join(args)} exited {result.returncode}:\n{result.stderr}"
+        )
     return result
 
 

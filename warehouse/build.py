@@ -117,14 +117,18 @@ def run_dbt(
     return DbtRun(child.returncode == 0, errors, build_dir)
 
 
+def require_raw_data(home: Home) -> None:
+    home.ensure()
+    if not any(row["status"] == "loaded" for row in ledger.read(home)):
+        raise UserError("原始区还没有数据:先运行 xiaoge ingest(或 xiaoge demo)")
+
+
 def build(
     home: Home,
     on_node: Callable[[str, int], None] | None = None,
 ) -> BuildResult:
     """dbt build into a fresh database; raise UserError (and publish nothing) on any failure."""
-    home.ensure()
-    if not any(row["status"] == "loaded" for row in ledger.read(home)):
-        raise UserError("原始区还没有数据:先运行 xiaoge ingest(或 xiaoge demo)")
+    require_raw_data(home)
     build_id = new_build_id()
     build_dir = home.build / build_id
     build_dir.mkdir(parents=True)

@@ -76,8 +76,9 @@ def _ingest(where: Home, paths: list[Path] | None) -> None:
 
 
 def _build_and_publish(where: Home) -> str:
-    from warehouse.build import build, publish
+    from warehouse.build import build, publish, require_raw_data
 
+    require_raw_data(where)
     with _progress() as progress:
         task = progress.add_task("dbt build", total=None)
 

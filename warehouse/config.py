@@ -61,8 +61,8 @@ class Home:
             probe.unlink()
         except OSError as exc:
             raise UserError(
-                f"XIAOGE_HOME {self.root} is not writable ({exc.strerror}): "
-                "set XIAOGE_HOME to a folder you can write to"
+                f"XIAOGE_HOME {self.root} 不可写({exc.strerror}):"
+                "请把 XIAOGE_HOME 设为一个可以写入的目录"
             ) from None
         return self
 

@@ -1,5 +1,7 @@
 """The monthly KPI pack: frozen, versioned folders under exports/<month>/v<N>/.
 
+A district's pack lives under exports/<month>/district-<code>/v<N>/.
+
 A pack is never rewritten. Exporting a month whose numbers equal the latest pack's writes
 nothing; different numbers (a late correction was loaded) make a new version.
 """
@@ -62,7 +64,9 @@ def export(home: Home, month: str | None, district: str | None = None) -> Export
     rows = kpi_rows(home, month, district)
     if rows.empty:
         raise UserError(f"区县代码 {district} 在 {month} 没有指标数据:请检查代码")
-    base = home.exports / month / (district or "city")
+    base = (
+        home.exports / month if district is None else home.exports / month / f"district-{district}"
+    )
     existing = sorted(int(p.name[1:]) for p in base.glob("v*") if p.name[1:].isdigit())
     with tempfile.TemporaryDirectory(dir=home.exports, prefix=".export-") as tmp:
         staging = Path(tmp) / "pack"

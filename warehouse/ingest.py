@@ -382,7 +382,8 @@ def ingest(
     known = ledger.loaded_files(home)
     report = IngestReport()
     for path in files:
-        if path.name.startswith((".", "_")):  # temporary files and control files such as _defects.json
+        # Temporary files and control files such as the generator's _defects.json.
+        if path.name.startswith((".", "_")):
             continue
         try:
             source = identify(home, path)

@@ -71,7 +71,7 @@ def inject(
     """
     frame = frame.reset_index(drop=True).copy()
     applicable = [(k, c) for k in kinds if (c := _column_for(table, k)) is not None]
-    n_bad = min(len(frame), int(round(len(frame) * rate)))
+    n_bad = min(len(frame), round(len(frame) * rate))
     if n_bad == 0 or not applicable:
         return frame
     picks = sorted(int(r) for r in rng.choice(len(frame), size=n_bad, replace=False))
