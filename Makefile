@@ -19,13 +19,13 @@ install: $(VENV)/.installed system-deps
 # Chromium (browser tests, chart export, PDF) and a CJK font (Chinese text in charts).
 # Installed with apt when run as root; otherwise the command to run is printed.
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		true; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		echo "Installing chromium and fonts-wqy-zenhei with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+		echo "Installing chromium, fonts-wqy-zenhei and poppler-utils with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils >/dev/null; \
 	else \
-		echo "Chromium or a CJK font is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei'" >&2; \
+		echo "Chromium, a CJK font or pdftoppm is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils'" >&2; \
 	fi
 
 demo: install

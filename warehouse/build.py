@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger
-from warehouse.config import DBT_PROJECT_DIR, PUBLISHED_DB_NAME, Home, duckdb_settings
+from warehouse.audit import run_audit
+from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
+from warehouse.crashpoints import pause_point
 from warehouse.duck import connect
 from warehouse.errors import UserError
 
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
-CURRENT_FILE = "current.json"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class BuildResult:
     built_at: str
     database: Path
     nodes: int
+    warnings: list[str]
 
 
 def new_build_id() -> str:
@@ -54,8 +56,9 @@ class DbtRun:
                 if node.get("status") in ("error", "fail", "runtime error"):
                     message = (node.get("message") or node["status"]).strip().splitlines()
                     return f"{node['unique_id'].split('.')[-1]}: {message[0] if message else ''}"
-        first = (self.errors or ["dbt 失败"])[0].splitlines()[0]
-        return f"{first}(详见 {self.build_dir / 'logs' / 'dbt.log'})"
+        message = (self.errors or ["dbt 失败"])[0].replace("Encountered an error:", "")
+        first = " ".join(line.strip() for line in message.splitlines() if line.strip())
+        return f"{first[:300]}(详见 {self.build_dir / 'logs' / 'dbt.log'})"
 
 
 def run_dbt(
@@ -85,8 +88,8 @@ def run_dbt(
         "--log-format", "json",
         "--no-use-colors",
         *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--project-dir", str(dbt_project_dir()),
+        "--profiles-dir", str(dbt_project_dir()),
         "--target-path", str(build_dir / "target"),
         "--log-path", str(build_dir / "logs"),
     ]  # fmt: skip
@@ -146,8 +149,19 @@ def build(
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
     database = build_dir / PUBLISHED_DB_NAME
     _stamp(database, home, build_id, built_at)
+    audit = run_audit(
+        build_id, database, home.published_db if home.published_db.exists() else None, build_dir
+    )
+    if audit.errors:
+        first = audit.errors[0].message
+        _write_status(build_dir, build_id, "failed", f"审计未通过:{first}")
+        raise UserError(
+            f"构建 {build_id} 审计未通过,未发布:{first}(共 {len(audit.errors)} 个错误,报告见 {audit.data_docs})"
+        )
     _write_status(build_dir, build_id, "built", "")
-    return BuildResult(build_id, built_at, database, len(nodes))
+    return BuildResult(
+        build_id, built_at, database, len(nodes), [w.message for w in audit.warnings]
+    )
 
 
 def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:
@@ -185,27 +199,31 @@ def _write_json_atomic(path: Path, data: dict) -> None:
 
 
 def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> None:
-    """Make a finished build the served one, atomically, and keep it as a version."""
+    """Make a finished build the served one, atomically, and keep it as a version.
+
+    The version's record (version.json) is written only once the file is served, so a crash
+    part-way leaves no version that was never published.
+    """
     version_dir = home.published / "versions" / result.build_id
     version_dir.mkdir(parents=True, exist_ok=True)
     version_db = version_dir / PUBLISHED_DB_NAME
     if not version_db.exists():
         os.link(result.database, version_db)
-    record = {"build_id": result.build_id, "built_at": result.built_at}
-    _write_json_atomic(version_dir / "version.json", record)
     _switch_to(home, result.build_id)
+    audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
+    record = {"build_id": result.build_id, "built_at": result.built_at, "audit": audit}
+    _write_json_atomic(version_dir / "version.json", record)
     _prune(home, keep)
 
 
 def _switch_to(home: Home, build_id: str) -> None:
-    version_dir = home.published / "versions" / build_id
+    """Atomically point published/xiaoge.duckdb at a version's file."""
+    for stale in home.published.glob(f".{PUBLISHED_DB_NAME}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a publish that was killed
     staged = home.published / f".{PUBLISHED_DB_NAME}.{build_id}.tmp"
-    staged.unlink(missing_ok=True)
-    os.link(version_dir / PUBLISHED_DB_NAME, staged)
+    os.link(home.published / "versions" / build_id / PUBLISHED_DB_NAME, staged)
+    pause_point("publish", home.published)
     os.replace(staged, home.published_db)
-    current = json.loads((version_dir / "version.json").read_text(encoding="utf-8"))
-    current["published_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    _write_json_atomic(home.published / CURRENT_FILE, current)
 
 
 def versions(home: Home) -> list[dict]:
@@ -218,10 +236,19 @@ def versions(home: Home) -> list[dict]:
 
 
 def current(home: Home) -> dict | None:
-    path = home.published / CURRENT_FILE
-    if not path.exists() or not home.published_db.exists():
+    """The served build, read from the served file itself (so it can never disagree with it)."""
+    from warehouse.published import build_info
+
+    if not home.published_db.exists():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    info = build_info(home)
+    published_at = datetime.fromtimestamp(home.published_db.stat().st_ctime, UTC)
+    newest = next(iter(versions(home)), None)
+    return {
+        **info,
+        "published_at": published_at.isoformat(timespec="seconds"),
+        "is_newest_version": newest is None or newest["build_id"] == info["build_id"],
+    }
 
 
 def rollback(home: Home, build_id: str | None = None) -> str:
@@ -241,10 +268,15 @@ def rollback(home: Home, build_id: str | None = None) -> str:
 
 
 def _prune(home: Home, keep: int) -> None:
-    """Drop versions (and their build folders) beyond the newest `keep`; never the served one."""
+    """Keep the newest `keep` versions and the served one; drop older versions, their build
+    folders, and folders of builds that failed or were never published."""
     served = (current(home) or {}).get("build_id")
-    for version in versions(home)[keep:]:
-        if version["build_id"] == served:
-            continue
-        shutil.rmtree(home.published / "versions" / version["build_id"], ignore_errors=True)
-        shutil.rmtree(home.build / version["build_id"], ignore_errors=True)
+    kept = {v["build_id"] for v in versions(home)[:keep]} | {served}
+    for folder in (home.published / "versions", home.build):
+        for path in folder.iterdir() if folder.exists() else []:
+            if (
+                path.is_dir()
+                and path.name not in kept
+                and path.name < max(kept - {None}, default="")
+            ):
+                shutil.rmtree(path, ignore_errors=True)

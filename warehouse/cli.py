@@ -89,14 +89,21 @@ def _build_and_publish(where: Home) -> str:
         result = build(where, on_node=on_node)
         progress.update(task, description="dbt build 完成")
     publish(where, result)
-    console.print(f"已发布构建 {result.build_id}({result.nodes} 个 dbt 节点通过)")
+    for warning in result.warnings:
+        console.print(f"[yellow]审计警告[/yellow] {warning}", soft_wrap=True, highlight=False)
+    console.print(
+        f"已发布构建 {result.build_id}({result.nodes} 个 dbt 节点通过,审计警告 {len(result.warnings)} 个)"
+    )
     return result.build_id
 
 
 def _export(where: Home, month: str | None, district: str | None) -> None:
     from warehouse.export import export
 
-    outcome = export(where, month=month, district=district)
+    with console.status("导出月度指标包 ...") as spinner:
+        outcome = export(
+            where, month=month, district=district, on_step=lambda text: spinner.update(text)
+        )
     console.print(outcome.message)
 
 
@@ -180,15 +187,66 @@ def rollback(
     console.print(f"已回滚,当前发布版本 {restored}")
 
 
-@app.command()
+export_app = typer.Typer(
+    help="Monthly KPI packs: export a month, or compare two versions.", no_args_is_help=False
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.callback(invoke_without_command=True)
 def export(
-    month: Annotated[str, typer.Option(help="month to export, YYYY-MM")],
+    ctx: typer.Context,
+    month: Annotated[str | None, typer.Option(help="month to export, YYYY-MM")] = None,
     district: Annotated[
         str | None, typer.Option(help="district code; default: the whole city")
     ] = None,
 ) -> None:
     """Write the frozen monthly KPI pack under exports/<month>/v<N>/."""
-    _export(home(), month, district)
+    if ctx.invoked_subcommand is None:
+        _export(home(), month, district)
+
+
+@export_app.command("diff")
+def export_diff(
+    month: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    district: Annotated[
+        str | None, typer.Option(help="district code; default: the whole city")
+    ] = None,
+    from_version: Annotated[
+        str | None, typer.Option("--from", help="older version, e.g. v1")
+    ] = None,
+    to_version: Annotated[str | None, typer.Option("--to", help="newer version, e.g. v2")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """List the KPIs whose values differ between two versions of a month's pack."""
+    import pandas as pd
+
+    from warehouse.export import diff
+
+    changes = diff(
+        home(), month, district, _version_number(from_version), _version_number(to_version)
+    )
+    if as_json:
+        _print_json(changes.to_dict(orient="records"))
+        return
+    old_label, new_label = changes.columns[-2], changes.columns[-1]
+    table = Table(
+        title=f"{month} {old_label} -> {new_label}:{changes['kpi_id'].nunique()} 个指标有变化"
+    )
+    for column in ("指标", "名称", "区域", "群体", "平台", old_label, new_label):
+        table.add_column(column)
+    for row in changes.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    Console().print(table)
+
+
+def _version_number(text: str | None) -> int | None:
+    if text is None:
+        return None
+    digits = text.lower().removeprefix("v")
+    if not digits.isdigit():
+        raise UserError(f"版本 {text} 格式不对:请写成 v1、v2 ……")
+    return int(digits)
 
 
 @app.command()
@@ -228,6 +286,13 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
         if published
         else "发布版本: 无"
     )
+    if published and not published["is_newest_version"]:
+        out.print("[yellow]当前发布的是回滚后的较早版本[/yellow]")
+    last = report["last_build"]
+    if last and last["status"] == "failed":
+        out.print(
+            f"[red]最近一次构建 {last['build_id']} 失败[/red]: {last['message']}", soft_wrap=True
+        )
     table = Table(title="已导入的来源")
     for column in ("系统", "表", "文件", "入库行", "隔离行", "最近月份"):
         table.add_column(column)

@@ -78,3 +78,9 @@ def duckdb_settings() -> dict[str, str]:
         "memory_limit": os.environ.get("XIAOGE_DUCKDB_MEMORY_LIMIT", "8GB"),
         "threads": os.environ.get("XIAOGE_DUCKDB_THREADS", str(os.cpu_count() or 2)),
     }
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project to build: the repo's, or another (XIAOGE_DBT_PROJECT_DIR), e.g. an
+    analyst's working copy."""
+    return Path(os.environ.get("XIAOGE_DBT_PROJECT_DIR", DBT_PROJECT_DIR)).resolve()

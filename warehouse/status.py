@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -35,9 +36,35 @@ def status(home: Home) -> dict:
                     "days_since_load": (now - last_loaded).days if last_loaded else None,
                 }
             )
+    published = current(home)
+    kept = versions(home)
+    if published is not None:
+        served = next((v for v in kept if v["build_id"] == published["build_id"]), {})
+        published["audit"] = _audit_summary(served.get("audit"))
     return {
         "home": str(home.root),
-        "published": current(home),
-        "versions": versions(home),
+        "published": published,
+        "last_build": last_build(home),
+        "versions": [{"build_id": v["build_id"], "built_at": v["built_at"]} for v in kept],
         "sources": sources,
     }
+
+
+def _audit_summary(audit: dict | None) -> dict | None:
+    if audit is None:
+        return None
+    return {key: audit[key] for key in ("passed", "checks", "errors", "warnings", "data_docs")} | {
+        "messages": [f["message"] for f in audit["findings"]]
+    }
+
+
+def last_build(home: Home) -> dict | None:
+    """The most recent build attempt, published or not, with why it failed if it did."""
+    records = sorted(home.build.glob("*/build.json")) if home.build.exists() else []
+    if not records:
+        return None
+    record = json.loads(records[-1].read_text(encoding="utf-8"))
+    audit = records[-1].with_name("audit.json")
+    if audit.exists():
+        record["audit"] = _audit_summary(json.loads(audit.read_text(encoding="utf-8")))
+    return record

@@ -1,0 +1,171 @@
+"""The monthly KPI pack: its files, its numbers, and its versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.conftest import kpi_json, run_cli
+
+
+@pytest.fixture(scope="module")
+def pack(demo_home: Path) -> Path:
+    """The pack `xiaoge demo` exported for the last month."""
+    return demo_home / "exports" / "2025-06" / "v1"
+
+
+def test_pack_holds_every_promised_file(pack: Path):
+    names = {p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file()}
+    assert {
+        "kpis.xlsx",
+        "kpis.csv",
+        "kpis.parquet",
+        "brief.html",
+        "brief.pdf",
+        "manifest.json",
+    } <= names
+    assert any(name.startswith("charts/") and name.endswith(".png") for name in names)
+
+
+def test_manifest_checksums_match_every_file(pack: Path, demo_home: Path):
+    manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(pack).as_posix() for p in pack.rglob("*") if p.is_file()} - {
+        "manifest.json"
+    }
+    assert set(manifest["files"]) == on_disk
+    for name, digest in manifest["files"].items():
+        assert hashlib.sha256((pack / name).read_bytes()).hexdigest() == digest, name
+    assert manifest["month"] == "2025-06"
+    assert manifest["version"] == 1
+    assert manifest["build_id"] == kpi_json(demo_home)["build_id"]
+    assert manifest["audit"]["passed"] is True
+    ledger = pd.read_parquet(demo_home / "raw" / "_ledger.parquet")
+    loaded = ledger[ledger["status"] == "loaded"]
+    assert {(s["file_path"], s["checksum"]) for s in manifest["source_files"]} == set(
+        zip(loaded["file_path"], loaded["checksum"], strict=True)
+    )
+
+
+def test_xlsx_sheets_headers_and_values_agree_with_xiaoge_kpi(pack: Path, demo_home: Path):
+    book = openpyxl.load_workbook(pack / "kpis.xlsx")
+    assert "说明" in book.sheetnames and "元数据" in book.sheetnames
+    party = book["组织覆盖"]
+    headers = [cell.value for cell in party[1]]
+    assert headers[:4] == ["指标代码", "指标名称", "月份", "区域"]
+    assert party.freeze_panes == "A2"
+    rows = [
+        dict(zip(headers, (c.value for c in row), strict=True))
+        for row in party.iter_rows(min_row=2)
+    ]
+    city = next(r for r in rows if r["指标代码"] == "party_orgs" and r["区域"] == "全市")
+    assert (
+        city["数值"]
+        == kpi_json(demo_home, "--month", "2025-06")["kpis"]["party_orgs"]["value"]
+        == 50
+    )
+    xihu = next(r for r in rows if r["指标代码"] == "party_orgs" and r["区域"] == "西湖区")
+    assert (
+        xihu["数值"]
+        == kpi_json(demo_home, "--month", "2025-06", "--district", "330106")["kpis"]["party_orgs"][
+            "value"
+        ]
+    )
+    metadata = {row[0].value: row[1].value for row in book["元数据"].iter_rows(min_row=2)}
+    assert metadata["构建编号"] == kpi_json(demo_home)["build_id"]
+    assert metadata["审计结果"] == "通过"
+    definitions = [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    catalogue = pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" / "kpi_catalogue.csv")
+    assert sorted(definitions) == sorted(catalogue["kpi_id"])
+
+
+def test_csv_opens_in_excel_as_utf8_with_bom(pack: Path):
+    raw = (pack / "kpis.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")  # strict: would fail on GBK bytes
+    assert text.splitlines()[0].split(",")[:3] == ["kpi_id", "kpi_name", "month"]
+    frame = pd.read_csv(pack / "kpis.csv", encoding="utf-8-sig")
+    parquet = pd.read_parquet(pack / "kpis.parquet")
+    assert len(frame) == len(parquet)
+    assert frame["value"].tolist() == pytest.approx(parquet["value"].tolist())
+
+
+def test_brief_pdf_is_one_page(pack: Path, tmp_path: Path):
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(pack / "brief.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    assert [p.name for p in tmp_path.glob("page*.png")] == ["page-1.png"]
+    html = (pack / "brief.html").read_text(encoding="utf-8")
+    assert "杭州市小哥友好城市建设 月度简报" in html and "党组织数" in html and "50个" in html
+    assert "http://" not in html and "https://" not in html, "the brief must open offline"
+
+
+def _deliver_correction(home: Path, month: str) -> None:
+    """The party-building office re-sends a month's registry: one delivery organisation was merged."""
+    path = home / "landing" / "organisation" / month / "party_orgs.csv"
+    frame = pd.read_csv(path, encoding="gbk", dtype=str, keep_default_na=False)
+    active = frame[(frame["服务群体"] == "网约配送员") & (frame["撤销日期"] == "")].index
+    frame.loc[active[0], "撤销日期"] = f"{month}-15"
+    frame.to_csv(path, index=False, encoding="gbk", lineterminator="\r\n")
+
+
+def _all_area_values(home: Path, month: str, districts: list[str]) -> dict:
+    values = {}
+    for district in [None, *districts]:
+        args = ["--month", month] + (["--district", district] if district else [])
+        for kpi_id, item in kpi_json(home, *args)["kpis"].items():
+            values[(kpi_id, district)] = item["value"]
+    return values
+
+
+def test_export_versions_and_diff_after_a_late_correction(copy_of_demo_home: Path):
+    home = copy_of_demo_home
+    month = "2025-06"
+    again = run_cli(home, "export", "--month", month)
+    assert "没有变化" in again.stderr and "v1" in again.stderr
+    assert not (home / "exports" / month / "v2").exists()
+
+    districts = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "seeds" / "districts.csv", dtype=str
+    )["district_code"].tolist()
+    before = _all_area_values(home, month, districts)
+    _deliver_correction(home, month)
+    run_cli(home, "ingest")
+    run_cli(home, "build")
+    after = _all_area_values(home, month, districts)
+    changed = {
+        kpi_id for key, value in after.items() if before.get(key) != value for kpi_id in [key[0]]
+    }
+    assert "party_orgs" in changed
+
+    second = run_cli(home, "export", "--month", month)
+    assert "第 2 版" in second.stderr
+    v1, v2 = home / "exports" / month / "v1", home / "exports" / month / "v2"
+    assert v2.is_dir()
+    assert json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))["version"] == 1, (
+        "v1 must stay as it was"
+    )
+
+    listed = json.loads(run_cli(home, "export", "diff", "--month", month, "--json").stdout)
+    assert {row["kpi_id"] for row in listed} == changed
+    city = next(r for r in listed if r["kpi_id"] == "party_orgs" and r["area"] == "全市")
+    assert (city["v1"], city["v2"]) == (50, 49)
+    explicit = json.loads(
+        run_cli(
+            home, "export", "diff", "--month", month, "--from", "v1", "--to", "v2", "--json"
+        ).stdout
+    )
+    assert explicit == listed
+
+
+def test_diff_without_two_versions_explains(demo_home: Path):
+    result = run_cli(demo_home, "export", "diff", "--month", "2025-06", check=False)
+    assert result.returncode != 0
+    assert "没有可比较的两个版本" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,198 @@
+"""Write-audit-publish: a failed or killed build never changes what is served."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import XIAOGE, kpi_json, run_cli
+from warehouse.config import REPO_ROOT, Home
+from warehouse.published import kpi_values
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def status(home: Path) -> dict:
+    return json.loads(run_cli(home, "status", "--json").stdout)
+
+
+@pytest.fixture
+def corrupted_dbt_project(tmp_path: Path) -> Path:
+    """A copy of the dbt project whose party-organisation count turns negative in the last month."""
+    root = tmp_path / "project"
+    shutil.copytree(
+        REPO_ROOT / "dbt", root / "dbt", ignore=shutil.ignore_patterns("target", "logs")
+    )
+    shutil.copytree(REPO_ROOT / "seeds", root / "seeds")
+    model = root / "dbt" / "models" / "intermediate" / "kpis" / "int_party_kpis_measured.sql"
+    sql = model.read_text(encoding="utf-8")
+    corrupted = sql.replace(
+        "cast(org_count as double) as kpi_value",
+        "case when month_start = (select max(month_start) from months) then -1 else 1 end"
+        " * cast(org_count as double) as kpi_value",
+    )
+    assert corrupted != sql
+    model.write_text(corrupted, encoding="utf-8")
+    return root / "dbt"
+
+
+def test_a_failed_audit_publishes_nothing_and_says_why(
+    copy_of_demo_home: Path, corrupted_dbt_project: Path
+):
+    home = copy_of_demo_home
+    served = home / "published" / "xiaoge.duckdb"
+    before_hash, before_kpis = sha256(served), kpi_json(home, "--month", "2025-06")
+
+    env = {
+        **os.environ,
+        "XIAOGE_HOME": str(home),
+        "XIAOGE_DBT_PROJECT_DIR": str(corrupted_dbt_project),
+    }
+    result = subprocess.run(
+        [XIAOGE, "build"], env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("错误")]
+    assert len(error_lines) == 1
+    assert "审计未通过,未发布" in error_lines[0]
+    assert "计数类指标不为负" in error_lines[0]
+    assert sha256(served) == before_hash
+    assert kpi_json(home, "--month", "2025-06") == before_kpis
+    report = status(home)
+    assert report["published"]["build_id"] == before_kpis["build_id"]
+    assert report["last_build"]["status"] == "failed"
+    assert "计数类指标不为负" in report["last_build"]["message"]
+    assert report["last_build"]["audit"]["errors"] >= 1
+    data_docs = Path(report["last_build"]["audit"]["data_docs"])
+    assert data_docs.name == "index.html" and data_docs.exists()
+
+
+def test_the_published_build_carries_its_audit(demo_home: Path):
+    report = status(demo_home)
+    audit = report["published"]["audit"]
+    assert audit["passed"] is True
+    assert audit["errors"] == 0
+    assert audit["checks"] >= 9  # generic mart checks plus the KPI suite
+    build_folder = demo_home / "build" / report["published"]["build_id"]
+    assert json.loads((build_folder / "audit.json").read_text(encoding="utf-8"))["passed"] is True
+    assert (
+        build_folder / "audit" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    ).exists()
+
+
+def _wait_for(condition, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the build to reach the kill point")
+        time.sleep(0.1)
+
+
+def _newest_build(home: Path, known: set[str]) -> Path | None:
+    fresh = [p for p in (home / "build").iterdir() if p.is_dir() and p.name not in known]
+    return max(fresh, default=None)
+
+
+@pytest.mark.parametrize("kill_point", ["dbt", "audit", "publish"])
+def test_a_killed_build_leaves_the_published_warehouse_serving(
+    copy_of_demo_home: Path, kill_point: str
+):
+    home = copy_of_demo_home
+    before = kpi_json(home, "--month", "2025-06")
+    known = {p.name for p in (home / "build").iterdir()}
+    env = {
+        **os.environ,
+        "XIAOGE_HOME": str(home),
+        "XIAOGE_PAUSE_AT": kill_point,
+        "XIAOGE_PAUSE_SECONDS": "120",
+    }
+    child = subprocess.Popen(
+        [XIAOGE, "build"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        if kill_point == "dbt":
+            # dbt has started running nodes in the new build's database
+            _wait_for(
+                lambda: (
+                    (b := _newest_build(home, known)) is not None and (b / "xiaoge.duckdb").exists()
+                )
+            )
+        elif kill_point == "audit":
+            _wait_for(
+                lambda: (
+                    (b := _newest_build(home, known)) is not None
+                    and (b / "paused-at-audit").exists()
+                )
+            )
+        else:
+            _wait_for(lambda: (home / "published" / "paused-at-publish").exists())
+        assert child.poll() is None, "the build ended before it could be killed"
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    (home / "published" / "paused-at-publish").unlink(missing_ok=True)
+
+    assert kpi_json(home, "--month", "2025-06") == before
+    assert status(home)["published"]["build_id"] == before["build_id"]
+    run_cli(home, "build")
+    after = kpi_json(home, "--month", "2025-06")
+    assert after["build_id"] != before["build_id"]
+    assert after["kpis"] == before["kpis"]
+    assert not list((home / "published").glob(".*.tmp")), (
+        "a staged file of the killed publish was left behind"
+    )
+
+
+def test_a_reader_in_a_loop_sees_the_new_build_without_errors(copy_of_demo_home: Path):
+    home = copy_of_demo_home
+    where = Home(home)
+    first = kpi_values(where, month="2025-06")["build_id"]
+    env = {**os.environ, "XIAOGE_HOME": str(home)}
+    builder = subprocess.Popen(
+        [XIAOGE, "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    seen: list[str] = []
+    while builder.poll() is None:
+        values = kpi_values(where, month="2025-06")
+        assert values["kpis"]["party_orgs"]["value"] == 50
+        seen.append(values["build_id"])
+    assert builder.returncode == 0, builder.stderr.read()
+    final = kpi_values(where, month="2025-06")["build_id"]
+    assert final != first
+    assert set(seen) <= {first, final}
+    assert seen.count(first) > 0, "the reader never ran during the build"
+
+
+def test_rollback_restores_the_previous_version(copy_of_demo_home: Path):
+    home = copy_of_demo_home
+    first = status(home)["published"]["build_id"]
+    run_cli(home, "build")
+    second = status(home)["published"]["build_id"]
+    assert second != first
+
+    result = run_cli(home, "rollback")
+    assert first in result.stderr
+    report = status(home)
+    assert report["published"]["build_id"] == first
+    assert report["published"]["is_newest_version"] is False
+    assert "回滚" in run_cli(home, "status").stdout
+    assert kpi_json(home)["build_id"] == first
+
+    run_cli(home, "rollback", second)
+    assert status(home)["published"]["build_id"] == second
