@@ -5,26 +5,45 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-PALETTE = ["#c8161d", "#e07b39", "#3b6ea5", "#5c9e6f", "#8c6bb1", "#999999"]
+PALETTE = ["#c8161d", "#e07b39", "#3b6ea5", "#5c9e6f", "#8c6bb1", "#999999", "#d4a017", "#2f4f4f"]
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
 
-def _layout(figure: go.Figure, title: str) -> go.Figure:
+def _layout(figure: go.Figure, title: str, height: int = 360, dark: bool = False) -> go.Figure:
     figure.update_layout(
         title={"text": title, "x": 0.0, "font": {"size": 16}},
-        font={"family": FONT},
+        font={"family": FONT, "color": "#f5f5f5" if dark else "#222222"},
         margin={"l": 40, "r": 20, "t": 50, "b": 40},
-        plot_bgcolor="white",
+        plot_bgcolor="rgba(0,0,0,0)" if dark else "white",
+        paper_bgcolor="rgba(0,0,0,0)" if dark else "white",
         hovermode="x unified",
-        height=360,
+        height=height,
     )
     figure.update_xaxes(showgrid=False)
-    figure.update_yaxes(gridcolor="#eeeeee", rangemode="tozero")
+    figure.update_yaxes(gridcolor="#444444" if dark else "#eeeeee", rangemode="tozero")
     return figure
 
 
-def trend_line(series: pd.DataFrame, title: str, value_label: str) -> go.Figure:
-    """A KPI over months (`month`, `value` columns), with the first and last values marked."""
+def _hover_format(value_kind: str) -> str:
+    return (
+        "%{y:.1%}"
+        if value_kind == "rate"
+        else "%{y:,.1f}"
+        if value_kind == "average"
+        else "%{y:,.0f}"
+    )
+
+
+def trend_line(
+    series: pd.DataFrame,
+    title: str,
+    value_label: str,
+    value_kind: str = "count",
+    target: float | None = None,
+    height: int = 360,
+    dark: bool = False,
+) -> go.Figure:
+    """A KPI over months (`month`, `value` columns), first and last values labelled."""
     figure = go.Figure(
         go.Scatter(
             x=series["month"],
@@ -33,30 +52,46 @@ def trend_line(series: pd.DataFrame, title: str, value_label: str) -> go.Figure:
             line={"color": PALETTE[0], "width": 3},
             marker={"size": 6},
             name=value_label,
-            hovertemplate="%{x}: %{y:,.0f}<extra></extra>",
+            hovertemplate=f"%{{x}}: {_hover_format(value_kind)}<extra></extra>",
         )
     )
     if not series.empty:
-        ends = series.iloc[[0, -1]]
+        ends = series.iloc[[0, -1]] if len(series) > 1 else series
+        labels = [
+            f"{v:.1%}"
+            if value_kind == "rate"
+            else f"{v:,.0f}"
+            if float(v).is_integer()
+            else f"{v:,.1f}"
+            for v in ends["value"]
+        ]
         figure.add_trace(
             go.Scatter(
                 x=ends["month"],
                 y=ends["value"],
                 mode="text",
-                text=[f"{v:,.0f}" for v in ends["value"]],
+                text=labels,
                 textposition="top center",
                 textfont={"size": 14, "color": PALETTE[0]},
                 showlegend=False,
                 hoverinfo="skip",
             )
         )
+    if target is not None and not pd.isna(target):
+        figure.add_hline(
+            y=target, line_dash="dash", line_color=PALETTE[5], annotation_text=f"{target:,.0f}"
+        )
     figure.update_layout(showlegend=False)
     figure.update_xaxes(tickformat="%Y-%m", hoverformat="%Y-%m")
-    return _layout(figure, title)
+    if value_kind == "rate":
+        figure.update_yaxes(tickformat=".0%")
+    return _layout(figure, title, height, dark)
 
 
-def district_bars(frame: pd.DataFrame, title: str, name_column: str) -> go.Figure:
-    """A KPI per district (`value` and a name column), largest first."""
+def district_bars(
+    frame: pd.DataFrame, title: str, name_column: str, value_kind: str = "count"
+) -> go.Figure:
+    """A KPI per district (`value`, `district_code` and a name column), largest on top."""
     ordered = frame.sort_values("value")
     figure = go.Figure(
         go.Bar(
@@ -64,9 +99,54 @@ def district_bars(frame: pd.DataFrame, title: str, name_column: str) -> go.Figur
             y=ordered[name_column],
             orientation="h",
             marker={"color": PALETTE[2]},
-            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
+            hovertemplate=f"%{{y}}: {_hover_format(value_kind).replace('y', 'x')}<extra></extra>",
             customdata=ordered["district_code"],
         )
     )
     figure.update_layout(hovermode="closest")
+    if value_kind == "rate":
+        figure.update_xaxes(tickformat=".0%")
+    return _layout(figure, title, height=max(360, 28 * len(frame) + 80))
+
+
+def category_bars(
+    frame: pd.DataFrame, title: str, label_column: str, value_kind: str = "count"
+) -> go.Figure:
+    """A KPI per category (`value` and a label column)."""
+    figure = go.Figure(
+        go.Bar(
+            x=frame[label_column],
+            y=frame["value"],
+            marker={"color": PALETTE[1]},
+            hovertemplate=f"%{{x}}: {_hover_format(value_kind)}<extra></extra>",
+        )
+    )
+    figure.update_layout(hovermode="closest")
+    if value_kind == "rate":
+        figure.update_yaxes(tickformat=".0%")
     return _layout(figure, title)
+
+
+def station_map(stations: pd.DataFrame, title: str, district_column: str) -> go.Figure:
+    """Station points on plain lon/lat axes, coloured by district: a map with no tiles to fetch."""
+    figure = go.Figure()
+    for index, (district, points) in enumerate(stations.groupby(district_column, sort=True)):
+        figure.add_trace(
+            go.Scattergl(
+                x=points["longitude"],
+                y=points["latitude"],
+                mode="markers",
+                name=district,
+                marker={"size": 4, "color": PALETTE[index % len(PALETTE)], "opacity": 0.7},
+                hovertemplate="%{text}<extra>" + str(district) + "</extra>",
+                text=points["station_name"],
+            )
+        )
+    figure = _layout(figure, title, height=620)
+    figure.update_layout(hovermode="closest", legend={"itemsizing": "constant"})
+    # Equal distances on both axes at Hangzhou's latitude (cos 30° ≈ 0.87).
+    figure.update_yaxes(
+        scaleanchor="x", scaleratio=1.15, rangemode="normal", showgrid=False, title="纬度"
+    )
+    figure.update_xaxes(rangemode="normal", title="经度")
+    return figure

@@ -1,18 +1,32 @@
 """The dashboards' only access to data: read-only, parameterised, cached per published version.
 
 Every query opens the published file read-only and closes it again, so a new publish is
-seen on the next query without a restart. Cache keys include the file's identity (inode and
-mtime), which changes on every publish.
+seen on the next query without a restart. Cache keys include the file's identity (folder,
+inode and mtime), which changes on every publish. Queries take their filter values as bound
+parameters, never as SQL text.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
 from warehouse.config import home
-from warehouse.errors import UserError
+from warehouse.duck import connect
 from warehouse.published import published_version, query
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the reader is looking at: a month and optional district, group and platform."""
+
+    month: str
+    district_code: str | None = None
+    group_code: str | None = None
+    platform_code: str | None = None
 
 
 def version() -> str:
@@ -25,7 +39,7 @@ def is_published() -> bool:
     return home().published_db.exists()
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=512)
 def _cached(sql: str, params: tuple, published: str) -> pd.DataFrame:
     # `published` is only a cache key: a new publish or another home gives new results.
     return query(home(), sql, list(params))
@@ -35,62 +49,263 @@ def _run(sql: str, *params: object) -> pd.DataFrame:
     return _cached(sql, tuple(params), version())
 
 
+# --- reference data ---------------------------------------------------------------------------
+
+
 def build_info() -> dict:
-    frame = _run("select build_id, built_at from xiaoge_build")
-    return frame.iloc[0].to_dict()
+    return _run("select build_id, built_at from xiaoge_build").iloc[0].to_dict()
 
 
 def months() -> list[str]:
     """Months with KPI data, oldest first, as YYYY-MM."""
-    frame = _run(
+    return _run(
         "select distinct strftime(month_start, '%Y-%m') as month from fct_kpi_monthly order by month"
-    )
-    return frame["month"].tolist()
+    )["month"].tolist()
 
 
 def districts() -> pd.DataFrame:
     return _run(
-        "select district_code, district_name, district_name_pinyin from dim_district order by district_code"
+        "select district_code, district_name, district_name_pinyin, population_2020_census "
+        "from dim_district order by district_code"
     )
+
+
+def groups() -> pd.DataFrame:
+    return _run(
+        "select group_code, group_name, group_name_en from worker_groups order by group_code"
+    )
+
+
+def platforms() -> pd.DataFrame:
+    return _run(
+        "select platform_code, platform_name, platform_name_en, group_code from platforms order by platform_code"
+    )
+
+
+def themes() -> pd.DataFrame:
+    return _run("select * from kpi_themes order by page_order")
 
 
 def catalogue() -> pd.DataFrame:
-    return _run("select * from kpi_catalogue order by theme, kpi_id")
-
-
-def kpi_series(kpi_id: str, district_code: str | None = None) -> pd.DataFrame:
-    """One KPI's headline value per month, city-wide or for one district."""
     return _run(
-        """
+        "select c.* from kpi_catalogue as c join kpi_themes as t using (theme) order by t.page_order, c.kpi_id"
+    )
+
+
+# --- KPI values ------------------------------------------------------------------------------
+
+# One row per KPI and month for a scope: the row matching the group and platform filters
+# where the KPI is broken down that way, else its headline row (all groups, all platforms).
+_SCOPED_ROWS = """
+    with scoped as (
+        select k.*,
+            row_number() over (
+                partition by k.kpi_id, k.month_start
+                order by
+                    case when k.platform_code = ?::varchar then 0 when k.platform_code is null then 1 else 2 end,
+                    case when k.group_code = ?::varchar then 0 when k.group_code is null then 1 else 2 end
+            ) as pick
+        from fct_kpi_monthly as k
+        where k.area_level = case when ?::varchar is null then 'city' else 'district' end
+          and (?::varchar is null or k.district_code = ?::varchar)
+          and (k.platform_code is null or k.platform_code = ?::varchar)
+          and (k.group_code is null or ?::varchar is null or k.group_code = ?::varchar
+               or not exists (
+                   select 1 from fct_kpi_monthly as g
+                   where g.kpi_id = k.kpi_id and g.group_code = ?::varchar))
+    )
+    select * from scoped where pick = 1
+"""
+
+
+def _scope_params(scope: Scope) -> list:
+    return [
+        scope.platform_code,
+        scope.group_code,
+        scope.district_code,
+        scope.district_code,
+        scope.district_code,
+        scope.platform_code,
+        scope.group_code,
+        scope.group_code,
+        scope.group_code,
+    ]
+
+
+def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
+    """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope."""
+    return _run(
+        f"""
+        with rows as ({_SCOPED_ROWS})
+        select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
+               c.value_kind, c.direction, c.theme, c.target,
+               now.kpi_value as value, now.numerator, now.denominator,
+               now.group_code, now.platform_code,
+               last_month.kpi_value as previous_month, last_year.kpi_value as previous_year
+        from kpi_catalogue as c
+        join kpi_themes as t using (theme)
+        left join rows as now on now.kpi_id = c.kpi_id and strftime(now.month_start, '%Y-%m') = ?
+        left join rows as last_month on last_month.kpi_id = c.kpi_id
+            and last_month.month_start = cast(now.month_start - interval 1 month as date)
+        left join rows as last_year on last_year.kpi_id = c.kpi_id
+            and last_year.month_start = cast(now.month_start - interval 12 month as date)
+        where ?::varchar is null or c.theme = ?::varchar
+        order by t.page_order, c.kpi_id
+        """,
+        *_scope_params(scope),
+        scope.month,
+        theme,
+        theme,
+    )
+
+
+def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
+    """One KPI over all months up to the scope's month."""
+    return _run(
+        f"""
+        with rows as ({_SCOPED_ROWS})
         select strftime(month_start, '%Y-%m') as month, kpi_value as value, numerator, denominator
-        from fct_kpi_monthly
-        where kpi_id = ?
-          and platform_code is null
-          and area_level = case when ?::varchar is null then 'city' else 'district' end
-          and (?::varchar is null or district_code = ?::varchar)
+        from rows
+        where kpi_id = ? and strftime(month_start, '%Y-%m') <= ?
         order by month_start
         """,
+        *_scope_params(scope),
         kpi_id,
-        district_code,
-        district_code,
-        district_code,
+        scope.month,
     )
 
 
-def kpi_by_district(kpi_id: str, month: str) -> pd.DataFrame:
-    """One KPI for every district in a month."""
+def theme_series(theme: str, scope: Scope) -> pd.DataFrame:
+    """Every KPI of a theme over the months up to the scope's month (long format)."""
     return _run(
-        """
-        select k.district_code, d.district_name, d.district_name_pinyin, k.kpi_value as value
+        f"""
+        with rows as ({_SCOPED_ROWS})
+        select rows.kpi_id, strftime(rows.month_start, '%Y-%m') as month, rows.kpi_value as value
+        from rows join kpi_catalogue as c using (kpi_id)
+        where c.theme = ? and strftime(rows.month_start, '%Y-%m') <= ?
+        order by rows.kpi_id, rows.month_start
+        """,
+        *_scope_params(scope),
+        theme,
+        scope.month,
+    )
+
+
+def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
+    """One KPI for every district in the scope's month (group and platform filters applied)."""
+    frames = []
+    for district_code in districts()["district_code"]:
+        district_scope = Scope(scope.month, district_code, scope.group_code, scope.platform_code)
+        values = headline(district_scope)
+        row = values[values["kpi_id"] == kpi_id]
+        frames.append(row.assign(district_code=district_code))
+    frame = pd.concat(frames, ignore_index=True)[
+        ["district_code", "value", "numerator", "denominator"]
+    ]
+    return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
+
+
+def breakdown(kpi_id: str, scope: Scope, by: str) -> pd.DataFrame:
+    """One KPI in the scope's month broken down by `group_code` or `platform_code`."""
+    if by not in ("group_code", "platform_code"):
+        raise ValueError(by)
+    return _run(
+        f"""
+        select k.{by} as code, k.kpi_value as value, k.numerator, k.denominator
         from fct_kpi_monthly as k
-        join dim_district as d using (district_code)
-        where k.kpi_id = ? and k.area_level = 'district' and k.platform_code is null
-          and strftime(k.month_start, '%Y-%m') = ?
-        order by k.kpi_value desc, k.district_code
+        where k.kpi_id = ? and strftime(k.month_start, '%Y-%m') = ?
+          and k.{by} is not null
+          and k.{"platform_code is null" if by == "group_code" else "platform_code is not null"}
+          and k.area_level = case when ?::varchar is null then 'city' else 'district' end
+          and (?::varchar is null or k.district_code = ?::varchar)
+        order by k.kpi_value desc
         """,
         kpi_id,
-        month,
+        scope.month,
+        scope.district_code,
+        scope.district_code,
+        scope.district_code,
     )
 
 
-__all__ = ["UserError"]
+# --- registries with places (streets, points) -------------------------------------------------
+
+
+def relation_exists(name: str) -> bool:
+    found = _run("select count(*) as n from information_schema.tables where table_name = ?", name)
+    return bool(found["n"].iloc[0])
+
+
+def stations(scope: Scope) -> pd.DataFrame:
+    """Stations open at the end of the scope's month, with their street and location."""
+    if not relation_exists("dim_station"):
+        return pd.DataFrame()
+    return _run(
+        """
+        select s.station_id, s.station_name, s.station_type_code, s.district_code, s.street_code,
+               s.lon as longitude, s.lat as latitude, st.street_name, d.district_name, d.district_name_pinyin
+        from dim_station as s
+        left join dim_street as st on st.street_code = s.street_code
+        left join dim_district as d on d.district_code = s.district_code
+        where s.open_date <= last_day(?::date)
+          and (s.close_date is null or s.close_date > last_day(?::date))
+          and (?::varchar is null or s.district_code = ?::varchar)
+        order by s.station_id
+        """,
+        f"{scope.month}-01",
+        f"{scope.month}-01",
+        scope.district_code,
+        scope.district_code,
+    )
+
+
+# --- operations: sources, quarantine, audit, exports -----------------------------------------
+
+
+def operations_status() -> dict:
+    from warehouse.status import status
+
+    return status(home())
+
+
+def quarantine_reasons() -> pd.DataFrame:
+    """Quarantined rows per source table and reason (not cached: it changes with each ingest)."""
+    root = home().raw / "_quarantine"
+    if not any(root.rglob("*.parquet")):
+        return pd.DataFrame(columns=["system", "table_name", "reason", "rows"])
+    with connect() as con:
+        return con.execute(
+            """
+            with reasons as (
+                select split_part(_source_file, '/', 1) as system,
+                       regexp_extract(filename, '_quarantine/[^/]+/([^/]+)/', 1) as table_name,
+                       unnest(string_split(reason, ';')) as reason
+                from read_parquet(?, filename = true, union_by_name = true)
+            )
+            select system, table_name, reason, count(*) as rows
+            from reasons
+            group by system, table_name, reason
+            order by rows desc
+            """,
+            [str(root / "**" / "*.parquet")],
+        ).df()
+
+
+def exports() -> pd.DataFrame:
+    """Every exported pack: month, area, version, build id and its files."""
+    root = home().exports
+    records = []
+    for manifest in sorted(root.glob("*/**/v*/manifest.json")) if root.exists() else []:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        records.append(
+            {
+                "month": data["month"],
+                "district_code": data.get("district_code"),
+                "version": data["version"],
+                "build_id": data["build_id"],
+                "folder": str(manifest.parent),
+            }
+        )
+    return pd.DataFrame(
+        records, columns=["month", "district_code", "version", "build_id", "folder"]
+    )

@@ -1,24 +1,17 @@
-"""Filters chosen in the sidebar and kept across pages (in session state)."""
+"""The filters in the sidebar, drawn once by the app entry and kept across pages."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import streamlit as st
 
 from dashboards import data
 from dashboards.i18n import lang, t
 
-
-@dataclass(frozen=True)
-class Filters:
-    month: str
-    district_code: str | None
-    district_name: str | None
+KEYS = ("month", "district_code", "group_code", "platform_code")
 
 
-def sidebar() -> Filters | None:
-    """Draw the shared filters; None when nothing is published yet."""
+def sidebar() -> None:
+    """Draw the language switch and, once data is published, the month/area/group filters."""
     st.sidebar.radio(
         t("language"),
         options=["zh", "en"],
@@ -27,18 +20,77 @@ def sidebar() -> Filters | None:
         horizontal=True,
     )
     if not data.is_published():
-        return None
+        return
     months = data.months()
     if st.session_state.get("month") not in months:
         st.session_state["month"] = months[-1]
-    month = st.sidebar.selectbox(t("month"), options=months, key="month")
+    st.sidebar.selectbox(t("month"), options=months, key="month")
+
     districts = data.districts()
-    name_column = "district_name" if lang() == "zh" else "district_name_pinyin"
-    names = dict(zip(districts["district_code"], districts[name_column], strict=True))
-    district_code = st.sidebar.selectbox(
+    names = dict(
+        zip(districts["district_code"], districts[_name_column("district_name")], strict=True)
+    )
+    if st.session_state.get("district_code") not in (None, *names):
+        st.session_state["district_code"] = None
+    st.sidebar.selectbox(
         t("district"),
         options=[None, *names],
         format_func=lambda code: t("whole_city") if code is None else names[code],
         key="district_code",
     )
-    return Filters(month, district_code, names.get(district_code) if district_code else None)
+    groups = data.groups()
+    group_names = dict(
+        zip(
+            groups["group_code"],
+            groups["group_name" if lang() == "zh" else "group_name_en"],
+            strict=True,
+        )
+    )
+    st.sidebar.selectbox(
+        t("group"),
+        options=[None, *group_names],
+        format_func=lambda code: t("all") if code is None else group_names[code],
+        key="group_code",
+    )
+    platforms = data.platforms()
+    group = st.session_state.get("group_code")
+    if group is not None:
+        platforms = platforms[platforms["group_code"] == group]
+    platform_names = dict(
+        zip(
+            platforms["platform_code"],
+            platforms["platform_name" if lang() == "zh" else "platform_name_en"],
+            strict=True,
+        )
+    )
+    if st.session_state.get("platform_code") not in (None, *platform_names):
+        st.session_state["platform_code"] = None
+    st.sidebar.selectbox(
+        t("platform"),
+        options=[None, *platform_names],
+        format_func=lambda code: t("all") if code is None else platform_names[code],
+        key="platform_code",
+    )
+
+
+def _name_column(base: str) -> str:
+    return base if lang() == "zh" else f"{base}_pinyin"
+
+
+def current() -> data.Scope | None:
+    """The scope the filters select, or None while nothing is published."""
+    if not data.is_published() or "month" not in st.session_state:
+        return None
+    return data.Scope(*(st.session_state.get(key) for key in KEYS))
+
+
+def district_label(scope: data.Scope) -> str:
+    if scope.district_code is None:
+        return t("whole_city")
+    districts = data.districts().set_index("district_code")
+    return districts.loc[scope.district_code, _name_column("district_name")]
+
+
+def drill_into(district_code: str) -> None:
+    """Filter every page to one district (from a click on a chart)."""
+    st.session_state["district_code"] = district_code

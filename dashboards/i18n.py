@@ -7,21 +7,76 @@ import streamlit as st
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"zh": "小哥友好城市 指标仓", "en": "Courier-Friendly City KPIs"},
     "overview": {"zh": "总览", "en": "Overview"},
+    "operations": {"zh": "报告与运维", "en": "Reports and operations"},
+    "quality": {"zh": "数据质量", "en": "Data quality"},
+    "dictionary": {"zh": "指标说明", "en": "KPI dictionary"},
+    "reports": {"zh": "月度报告", "en": "Monthly packs"},
+    "bigscreen": {"zh": "大屏", "en": "Big screen"},
     "language": {"zh": "语言 / Language", "en": "语言 / Language"},
     "month": {"zh": "月份", "en": "Month"},
     "district": {"zh": "区县", "en": "District"},
+    "group": {"zh": "群体", "en": "Group"},
+    "platform": {"zh": "平台", "en": "Platform"},
+    "all": {"zh": "全部", "en": "All"},
     "whole_city": {"zh": "全市", "en": "Whole city"},
     "no_data": {
         "zh": "还没有已发布的数据。请先运行 `xiaoge demo`,或 `xiaoge ingest` 后 `xiaoge build`。",
         "en": "No data has been published yet. Run `xiaoge demo`, or `xiaoge ingest` then `xiaoge build`.",
     },
     "mom": {"zh": "较上月", "en": "vs last month"},
+    "yoy": {"zh": "同比", "en": "vs a year ago"},
+    "target": {"zh": "目标", "en": "Target"},
     "trend_title": {"zh": "{name}(按月)", "en": "{name} by month"},
     "by_district_title": {"zh": "{name}:各区县({month})", "en": "{name} by district ({month})"},
+    "by_group_title": {"zh": "{name}:按群体", "en": "{name} by group"},
+    "by_platform_title": {"zh": "{name}:按平台", "en": "{name} by platform"},
+    "drill_hint": {"zh": "点击柱条可下钻到该区县", "en": "Click a bar to drill into the district"},
+    "choose_kpi": {"zh": "查看指标", "en": "KPI"},
     "build": {
         "zh": "数据版本 {build_id},构建于 {built_at}",
         "en": "Build {build_id}, built {built_at}",
     },
+    "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
+    "alerts": {"zh": "本月预警", "en": "Alerts this month"},
+    "no_alerts": {"zh": "本月没有预警。", "en": "No alerts this month."},
+    "alert_move": {
+        "zh": "{name} 较上月变化 {change}",
+        "en": "{name} moved {change} from last month",
+    },
+    "alert_target": {
+        "zh": "{name} 为 {value},未达目标 {target}",
+        "en": "{name} is {value}, short of the {target} target",
+    },
+    "not_broken_down": {
+        "zh": "该指标无此细分,显示总体值",
+        "en": "Not broken down this way; showing the overall value",
+    },
+    "stations_map": {"zh": "驿站分布(离线地图)", "en": "Stations (offline map)"},
+    "stations_by_street": {"zh": "各街道驿站", "en": "Stations by street"},
+    "street": {"zh": "街道", "en": "Street"},
+    "count": {"zh": "数量", "en": "Count"},
+    "sources": {"zh": "数据来源与新鲜度", "en": "Sources and freshness"},
+    "quarantine": {"zh": "隔离行及原因", "en": "Quarantined rows by reason"},
+    "audit": {"zh": "最近一次审计", "en": "Latest audit"},
+    "audit_passed": {
+        "zh": "审计通过:{checks} 项检查,{warnings} 个警告",
+        "en": "Audit passed: {checks} checks, {warnings} warnings",
+    },
+    "audit_failed": {
+        "zh": "最近一次构建 {build_id} 未发布:{message}",
+        "en": "The latest build {build_id} was not published: {message}",
+    },
+    "data_docs": {"zh": "审计报告(Data Docs)", "en": "Audit report (Data Docs)"},
+    "published_build": {"zh": "发布版本", "en": "Published build"},
+    "no_packs": {
+        "zh": "还没有导出的月度指标包。运行 `xiaoge export --month YYYY-MM`。",
+        "en": "No monthly pack yet. Run `xiaoge export --month YYYY-MM`.",
+    },
+    "pack_title": {
+        "zh": "{month} {area} 第 {version} 版",
+        "en": "{month} {area} version {version}",
+    },
+    "lineage": {"zh": "来源模型", "en": "Source model"},
 }
 
 
@@ -31,3 +86,12 @@ def lang() -> str:
 
 def t(key: str, **values: object) -> str:
     return TEXT[key][lang()].format(**values)
+
+
+def pick(row, column: str) -> str:
+    """A catalogue or seed row's `<column>_zh` / `<column>_en` value in the current language."""
+    return (
+        getattr(row, f"{column}_{lang()}")
+        if hasattr(row, f"{column}_{lang()}")
+        else row[f"{column}_{lang()}"]
+    )

@@ -51,7 +51,7 @@ def test_district_filter_drills_down(app, demo_home: Path):
     for index in range(1, len(options)):
         at.selectbox(key="district_code").select_index(index).run()
         assert not at.exception
-        assert at.subheader[0].value.startswith(options[index])
+        assert at.caption[0].value.startswith(options[index])
         values[options[index]] = int(metric(at, "党组织数").removesuffix("个"))
     assert len(values) == 13
     assert sum(values.values()) == city

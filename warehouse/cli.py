@@ -334,6 +334,8 @@ def _check_port(port: int) -> None:
     if not 0 < port < 65536:
         raise UserError(f"端口 {port} 无效:请用 1 到 65535 之间的端口")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: a port whose last user just stopped (TIME_WAIT) is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -1,0 +1,242 @@
+"""Building blocks the pages render: KPI cards, charts with downloads, theme pages, alerts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, data, filters
+from dashboards.format import change, value
+from dashboards.i18n import lang, pick, t
+
+# A city-wide KPI that moves more than this share in a month is an alert on the overview.
+ALERT_MOVE = 0.2
+PLOT_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def start_page() -> data.Scope | None:
+    """Every page starts here: the empty state when nothing is published, else the scope."""
+    scope = filters.current()
+    if scope is None:
+        st.info(t("no_data"))
+        st.stop()
+    return scope
+
+
+def page_header(title: str, scope: data.Scope) -> None:
+    st.title(title)
+    st.caption(f"{filters.district_label(scope)} · {scope.month}")
+
+
+def build_caption() -> None:
+    info = data.build_info()
+    st.caption(t("build", build_id=info["build_id"], built_at=str(info["built_at"])[:19]))
+
+
+def download_csv(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV with a UTF-8 BOM, so Excel and WPS open the Chinese text correctly."""
+    st.download_button(
+        t("download_csv"),
+        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"download-{key}",
+    )
+
+
+def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> None:
+    """One card per KPI: value, change on last month, a small trend; the definition on hover."""
+    if headline.empty:
+        return
+    slots = st.columns(min(columns, len(headline)))
+    for index, kpi in enumerate(headline.itertuples(index=False)):
+        trend = data.series(kpi.kpi_id, scope)["value"].tail(13).tolist()
+        mom = change(kpi.value, kpi.previous_month, kpi.value_kind)
+        yoy = change(kpi.value, kpi.previous_year, kpi.value_kind)
+        help_text = pick(kpi, "definition")
+        if yoy is not None:
+            help_text += f"\n\n{t('yoy')}: {yoy}"
+        if not pd.isna(kpi.target):
+            help_text += f"\n\n{t('target')}: {value(kpi.target, kpi.value_kind, kpi.unit, lang())}"
+        with slots[index % len(slots)]:
+            st.metric(
+                label=pick(kpi, "name"),
+                value=value(kpi.value, kpi.value_kind, kpi.unit, lang()),
+                delta=None if mom is None else f"{mom} {t('mom')}",
+                delta_color="normal" if kpi.direction == "up" else "inverse",
+                help=help_text,
+                border=True,
+                chart_data=trend if len(trend) > 1 else None,
+                chart_type="area",
+            )
+
+
+def alerts(headline: pd.DataFrame) -> list[str]:
+    """KPIs that moved beyond the threshold this month or are short of their target."""
+    found = []
+    for kpi in headline.itertuples(index=False):
+        name = pick(kpi, "name")
+        moved = (
+            not pd.isna(kpi.value)
+            and not pd.isna(kpi.previous_month)
+            and kpi.previous_month
+            and abs(kpi.value - kpi.previous_month) / abs(kpi.previous_month) > ALERT_MOVE
+        )
+        if moved:
+            found.append(
+                t(
+                    "alert_move",
+                    name=name,
+                    change=change(kpi.value, kpi.previous_month, kpi.value_kind),
+                )
+            )
+        if not pd.isna(kpi.target) and not pd.isna(kpi.value):
+            short = kpi.value < kpi.target if kpi.direction == "up" else kpi.value > kpi.target
+            if short:
+                found.append(
+                    t(
+                        "alert_target",
+                        name=name,
+                        value=value(kpi.value, kpi.value_kind, kpi.unit, lang()),
+                        target=value(kpi.target, kpi.value_kind, kpi.unit, lang()),
+                    )
+                )
+    return found
+
+
+def trend(kpi: pd.Series, scope: data.Scope, key: str) -> None:
+    name = pick(kpi, "name")
+    frame = data.series(kpi["kpi_id"], scope)
+    figure = charts.trend_line(
+        frame, t("trend_title", name=name), name, kpi["value_kind"], kpi["target"]
+    )
+    st.plotly_chart(figure, width="stretch", config=PLOT_CONFIG, key=f"trend-{key}")
+    download_csv(frame, f"{kpi['kpi_id']}_{scope.month}_trend", f"trend-{key}")
+
+
+def district_breakdown(kpi: pd.Series, scope: data.Scope, key: str) -> None:
+    """The KPI per district; a click on a bar filters every page to that district."""
+    name = pick(kpi, "name")
+    frame = data.by_district(kpi["kpi_id"], scope)
+    name_column = "district_name" if lang() == "zh" else "district_name_pinyin"
+    figure = charts.district_bars(
+        frame, t("by_district_title", name=name, month=scope.month), name_column, kpi["value_kind"]
+    )
+    event = st.plotly_chart(
+        figure,
+        width="stretch",
+        config=PLOT_CONFIG,
+        key=f"districts-{key}",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points:
+        filters.drill_into(points[0]["customdata"])
+        st.rerun()
+    st.caption(t("drill_hint"))
+    download_csv(
+        frame[["district_code", "district_name", "value", "numerator", "denominator"]],
+        f"{kpi['kpi_id']}_{scope.month}_districts",
+        f"districts-{key}",
+    )
+
+
+def category_breakdowns(kpi: pd.Series, scope: data.Scope, key: str) -> None:
+    """The KPI by group and by platform, where the warehouse breaks it down that way."""
+    name = pick(kpi, "name")
+    for by, labels, title in (
+        (
+            "group_code",
+            data.groups().set_index("group_code")[
+                "group_name" if lang() == "zh" else "group_name_en"
+            ],
+            "by_group_title",
+        ),
+        (
+            "platform_code",
+            data.platforms().set_index("platform_code")[
+                "platform_name" if lang() == "zh" else "platform_name_en"
+            ],
+            "by_platform_title",
+        ),
+    ):
+        frame = data.breakdown(kpi["kpi_id"], scope, by)
+        if frame.empty:
+            continue
+        frame = frame.assign(label=frame["code"].map(labels).fillna(frame["code"]))
+        st.plotly_chart(
+            charts.category_bars(frame, t(title, name=name), "label", kpi["value_kind"]),
+            width="stretch",
+            config=PLOT_CONFIG,
+            key=f"{by}-{key}",
+        )
+        download_csv(frame, f"{kpi['kpi_id']}_{scope.month}_{by}", f"{by}-{key}")
+
+
+def theme_page(theme: str) -> None:
+    """A theme's page: its KPI cards, then one KPI at a time in depth."""
+    scope = start_page()
+    themes = data.themes().set_index("theme")
+    page_header(themes.loc[theme, f"name_{lang()}"], scope)
+    headline = data.headline(scope, theme)
+    kpi_cards(headline, scope)
+    if headline.empty:
+        return
+    names = dict(zip(headline["kpi_id"], headline[f"name_{lang()}"], strict=True))
+    chosen = st.selectbox(
+        t("choose_kpi"), options=list(names), format_func=names.get, key=f"kpi-{theme}"
+    )
+    kpi = headline.set_index("kpi_id").loc[chosen]
+    kpi["kpi_id"] = chosen
+    if (scope.group_code and kpi["group_code"] != scope.group_code) or (
+        scope.platform_code and kpi["platform_code"] != scope.platform_code
+    ):
+        st.caption(t("not_broken_down"))
+    left, right = st.columns(2)
+    with left:
+        trend(kpi, scope, theme)
+    with right:
+        if scope.district_code is None:
+            district_breakdown(kpi, scope, theme)
+        else:
+            category_breakdowns(kpi, scope, theme)
+    if scope.district_code is None:
+        category_breakdowns(kpi, scope, theme)
+    extra = THEME_EXTRAS.get(theme)
+    if extra:
+        extra(scope)
+    build_caption()
+
+
+def service_network_extras(scope: data.Scope) -> None:
+    """The station map (no tiles: points on lon/lat axes) and stations per street."""
+    stations = data.stations(scope)
+    if stations.empty:
+        return
+    district_column = "district_name" if lang() == "zh" else "district_name_pinyin"
+    st.plotly_chart(
+        charts.station_map(stations, t("stations_map"), district_column),
+        width="stretch",
+        config=PLOT_CONFIG,
+        key="station-map",
+    )
+    per_street = (
+        stations.groupby([district_column, "street_code", "street_name"], dropna=False)
+        .size()
+        .reset_index(name="stations")
+        .sort_values("stations", ascending=False)
+        .rename(
+            columns={
+                district_column: t("district"),
+                "street_name": t("street"),
+                "stations": t("count"),
+            }
+        )
+    )
+    st.subheader(t("stations_by_street"))
+    st.dataframe(per_street, hide_index=True, width="stretch")
+    download_csv(per_street, f"stations_by_street_{scope.month}", "stations-by-street")
+
+
+THEME_EXTRAS = {"service": service_network_extras}
