@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 export XIAOGE_HOME ?= $(CURDIR)/data
+# Java for the Spark target (dbt-spark in local mode), tested by `make test`.
+export JAVA_HOME ?= /usr/lib/jvm/java-17-openjdk-amd64
 
 .PHONY: install system-deps demo test lint format bench docs clean
 
@@ -16,27 +18,43 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed system-deps
 
-# Chromium (browser tests, chart export, PDF) and a CJK font (Chinese text in charts).
+# The Spark extra (pyspark, ~490 MB) only for the tests, not for `make demo`.
+$(VENV)/.spark-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+# Chromium (browser tests, chart export, PDF), a CJK font (Chinese text in charts), pdftoppm
+# (PDF checks) and Java 17 (the Spark target).
 # Installed with apt when run as root; otherwise the command to run is printed.
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && [ -x "$(JAVA_HOME)/bin/java" ] \
+		&& fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		true; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		echo "Installing chromium, fonts-wqy-zenhei and poppler-utils with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils >/dev/null; \
+		echo "Installing chromium, fonts-wqy-zenhei, poppler-utils and openjdk-17-jre-headless with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless >/dev/null; \
 	else \
-		echo "Chromium, a CJK font or pdftoppm is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils'" >&2; \
+		echo "Chromium, a CJK font, pdftoppm or Java 17 is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless'" >&2; \
 	fi
 
 demo: install
 	$(BIN)/xiaoge demo --port $(PORT)
 
-test: install lint
+test: install $(VENV)/.spark-installed lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/sqlfluff lint models tests snapshots
+
+# The city-scale benchmark (not part of `make test`): rewrites docs/performance.md.
+bench: install
+	$(BIN)/python -m tests.benchmarks.bench
+
+# dbt's documentation site for analysts, from the published warehouse.
+docs: install
+	$(BIN)/xiaoge docs
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

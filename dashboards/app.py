@@ -1,7 +1,12 @@
 """Entry point: `streamlit run dashboards/app.py` (or `xiaoge serve`).
 
 Draws the shared sidebar (language and filters, kept across pages) and the navigation; the
-theme pages come from the themes seed, in its order.
+theme pages come from the themes seed, in its order. No page icons: Streamlit's Material
+icons load a web font from the internet, and the intranet has none.
+
+Before anything else it checks who is looking (login, or the demo's local mode with a
+banner; see dashboards/auth.py). The data-quality page is for analysts only. Every page view
+goes to the access log ($XIAOGE_HOME/logs/access.jsonl).
 """
 
 from __future__ import annotations
@@ -11,15 +16,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards.filters import sidebar
+from dashboards.auth import gate
+from dashboards.filters import current, sidebar
 from dashboards.i18n import lang, t
-from warehouse.config import SEEDS_DIR
+from warehouse.access import log_access
+from warehouse.config import SEEDS_DIR, home
 
 PAGES = Path(__file__).parent / "app_pages"
 
-st.set_page_config(
-    page_title="小哥友好城市 指标仓", page_icon=":material/two_wheeler:", layout="wide"
-)
+st.set_page_config(page_title="小哥友好城市 指标仓", page_icon="🛵", layout="wide")
+viewer = gate()
 sidebar()
 
 themes = pd.read_csv(SEEDS_DIR / "kpi_themes.csv").sort_values("page_order")
@@ -27,7 +33,6 @@ theme_pages = [
     st.Page(
         PAGES / f"{row.theme}.py",
         title=getattr(row, f"name_{lang()}"),
-        icon=row.icon,
         url_path=row.theme,
     )
     for row in themes.itertuples(index=False)
@@ -38,7 +43,6 @@ navigation = st.navigation(
             st.Page(
                 PAGES / "overview.py",
                 title=t("overview"),
-                icon=":material/dashboard:",
                 url_path="overview",
                 default=True,
             ),
@@ -48,28 +52,29 @@ navigation = st.navigation(
             st.Page(
                 PAGES / "reports.py",
                 title=t("reports"),
-                icon=":material/inventory_2:",
                 url_path="reports",
             ),
-            st.Page(
-                PAGES / "quality.py",
-                title=t("quality"),
-                icon=":material/fact_check:",
-                url_path="quality",
+            *(
+                [st.Page(PAGES / "quality.py", title=t("quality"), url_path="quality")]
+                if viewer.role.sees_quality
+                else []
             ),
             st.Page(
                 PAGES / "dictionary.py",
                 title=t("dictionary"),
-                icon=":material/menu_book:",
                 url_path="dictionary",
             ),
             st.Page(
                 PAGES / "bigscreen.py",
                 title=t("bigscreen"),
-                icon=":material/tv:",
                 url_path="bigscreen",
             ),
         ],
     }
 )
+scope = current()
+viewed = (navigation.url_path or "overview", scope)
+if st.session_state.get("_last_logged") != viewed:  # a page view, not every widget rerun
+    st.session_state["_last_logged"] = viewed
+    log_access(home(), viewer, "page", viewed[0], {} if scope is None else vars(scope))
 navigation.run()

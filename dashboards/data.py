@@ -4,19 +4,27 @@ Every query opens the published file read-only and closes it again, so a new pub
 seen on the next query without a restart. Cache keys include the file's identity (folder,
 inode and mtime), which changes on every publish. Queries take their filter values as bound
 parameters, never as SQL text.
+
+Access and privacy are applied here, to every query, so no page can forget them: `_run`
+needs a signed-in viewer with a role (dashboards.auth), runs through
+`warehouse.access.scoped_query` (small person counts hidden; a district role sees only its
+district's rows of every table with a district), and every Scope is pinned to the viewer's
+district before it is used.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
+from dashboards.auth import AccessDenied, require_viewer
+from warehouse.access import scoped_query
 from warehouse.config import home
 from warehouse.duck import connect
-from warehouse.published import published_version, query
+from warehouse.published import published_version
 
 
 @dataclass(frozen=True)
@@ -40,13 +48,27 @@ def is_published() -> bool:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(sql: str, params: tuple, published: str) -> pd.DataFrame:
+def _cached(sql: str, params: tuple, published: str, district_code: str | None) -> pd.DataFrame:
     # `published` is only a cache key: a new publish or another home gives new results.
-    return query(home(), sql, list(params))
+    # `district_code` is the viewer's: a district role's results are cached apart.
+    return scoped_query(home(), sql, list(params), district_code)
 
 
 def _run(sql: str, *params: object) -> pd.DataFrame:
-    return _cached(sql, tuple(params), version())
+    return _cached(sql, tuple(params), version(), require_viewer().district_code)
+
+
+def restrict(scope: Scope) -> Scope:
+    """The scope pinned to the viewer's district (a district role cannot look elsewhere)."""
+    district_code = require_viewer().district_code
+    if district_code is None or scope.district_code == district_code:
+        return scope
+    return replace(scope, district_code=district_code)
+
+
+def _require_analyst() -> None:
+    if not require_viewer().role.sees_quality:
+        raise AccessDenied("the data-quality pages are for analysts")
 
 
 # --- reference data ---------------------------------------------------------------------------
@@ -103,7 +125,9 @@ _SCOPED_ROWS = """
                 partition by k.kpi_id, k.month_start
                 order by
                     case when k.platform_code = ?::varchar then 0 when k.platform_code is null then 1 else 2 end,
-                    case when k.group_code = ?::varchar then 0 when k.group_code is null then 1 else 2 end
+                    case when k.group_code = ?::varchar then 0 when k.group_code is null then 1 else 2 end,
+                    -- ties (a KPI with group rows only): the first group, as `xiaoge kpi` picks
+                    k.group_code nulls first, k.platform_code nulls first
             ) as pick
         from fct_kpi_monthly as k
         where k.area_level = case when ?::varchar is null then 'city' else 'district' end
@@ -134,12 +158,14 @@ def _scope_params(scope: Scope) -> list:
 
 def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
     """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope."""
+    scope = restrict(scope)
     return _run(
         f"""
         with rows as ({_SCOPED_ROWS})
         select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
                c.value_kind, c.direction, c.theme, c.target,
                now.kpi_value as value, now.numerator, now.denominator,
+               now.value_suppressed, now.numerator_suppressed, now.denominator_suppressed,
                now.group_code, now.platform_code,
                last_month.kpi_value as previous_month, last_year.kpi_value as previous_year
         from kpi_catalogue as c
@@ -161,10 +187,12 @@ def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
 
 def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
     """One KPI over all months up to the scope's month."""
+    scope = restrict(scope)
     return _run(
         f"""
         with rows as ({_SCOPED_ROWS})
-        select strftime(month_start, '%Y-%m') as month, kpi_value as value, numerator, denominator
+        select strftime(month_start, '%Y-%m') as month, kpi_value as value, numerator, denominator,
+               value_suppressed, numerator_suppressed, denominator_suppressed
         from rows
         where kpi_id = ? and strftime(month_start, '%Y-%m') <= ?
         order by month_start
@@ -177,10 +205,12 @@ def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
 
 def theme_series(theme: str, scope: Scope) -> pd.DataFrame:
     """Every KPI of a theme over the months up to the scope's month (long format)."""
+    scope = restrict(scope)
     return _run(
         f"""
         with rows as ({_SCOPED_ROWS})
-        select rows.kpi_id, strftime(rows.month_start, '%Y-%m') as month, rows.kpi_value as value
+        select rows.kpi_id, strftime(rows.month_start, '%Y-%m') as month, rows.kpi_value as value,
+               rows.value_suppressed
         from rows join kpi_catalogue as c using (kpi_id)
         where c.theme = ? and strftime(rows.month_start, '%Y-%m') <= ?
         order by rows.kpi_id, rows.month_start
@@ -192,7 +222,10 @@ def theme_series(theme: str, scope: Scope) -> pd.DataFrame:
 
 
 def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
-    """One KPI for every district in the scope's month (group and platform filters applied)."""
+    """One KPI for every district in the scope's month (group and platform filters applied).
+
+    A district role gets its own district only (`districts()` lists no other).
+    """
     frames = []
     for district_code in districts()["district_code"]:
         district_scope = Scope(scope.month, district_code, scope.group_code, scope.platform_code)
@@ -200,7 +233,15 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
         row = values[values["kpi_id"] == kpi_id]
         frames.append(row.assign(district_code=district_code))
     frame = pd.concat(frames, ignore_index=True)[
-        ["district_code", "value", "numerator", "denominator"]
+        [
+            "district_code",
+            "value",
+            "numerator",
+            "denominator",
+            "value_suppressed",
+            "numerator_suppressed",
+            "denominator_suppressed",
+        ]
     ]
     return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
 
@@ -209,9 +250,11 @@ def breakdown(kpi_id: str, scope: Scope, by: str) -> pd.DataFrame:
     """One KPI in the scope's month broken down by `group_code` or `platform_code`."""
     if by not in ("group_code", "platform_code"):
         raise ValueError(by)
+    scope = restrict(scope)
     return _run(
         f"""
-        select k.{by} as code, k.kpi_value as value, k.numerator, k.denominator
+        select k.{by} as code, k.kpi_value as value, k.numerator, k.denominator,
+               k.value_suppressed, k.numerator_suppressed, k.denominator_suppressed
         from fct_kpi_monthly as k
         where k.kpi_id = ? and strftime(k.month_start, '%Y-%m') = ?
           and k.{by} is not null
@@ -240,6 +283,7 @@ def stations(scope: Scope) -> pd.DataFrame:
     """Stations open at the end of the scope's month, with their street and location."""
     if not relation_exists("dim_station"):
         return pd.DataFrame()
+    scope = restrict(scope)
     return _run(
         """
         select s.station_id, s.station_name, s.station_type_code, s.district_code, s.street_code,
@@ -265,11 +309,13 @@ def stations(scope: Scope) -> pd.DataFrame:
 def operations_status() -> dict:
     from warehouse.status import status
 
+    _require_analyst()
     return status(home())
 
 
 def quarantine_reasons() -> pd.DataFrame:
     """Quarantined rows per source table and reason (not cached: it changes with each ingest)."""
+    _require_analyst()
     root = home().raw / "_quarantine"
     if not any(root.rglob("*.parquet")):
         return pd.DataFrame(columns=["system", "table_name", "reason", "rows"])
@@ -292,11 +338,17 @@ def quarantine_reasons() -> pd.DataFrame:
 
 
 def exports() -> pd.DataFrame:
-    """Every exported pack: month, area, version, build id and its files."""
+    """Every exported pack: month, area, version, build id and its files.
+
+    A district role sees its own district's packs only.
+    """
+    own = require_viewer().district_code
     root = home().exports
     records = []
     for manifest in sorted(root.glob("*/**/v*/manifest.json")) if root.exists() else []:
         data = json.loads(manifest.read_text(encoding="utf-8"))
+        if own is not None and data.get("district_code") != own:
+            continue
         records.append(
             {
                 "month": data["month"],

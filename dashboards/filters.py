@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import data
+from dashboards.auth import require_viewer
 from dashboards.i18n import lang, t
 
 KEYS = ("month", "district_code", "group_code", "platform_code")
@@ -30,11 +31,14 @@ def sidebar() -> None:
     names = dict(
         zip(districts["district_code"], districts[_name_column("district_name")], strict=True)
     )
-    if st.session_state.get("district_code") not in (None, *names):
+    own = require_viewer().district_code
+    if own is not None:  # a district role: its own district, no whole-city option
+        st.session_state["district_code"] = own
+    elif st.session_state.get("district_code") not in (None, *names):
         st.session_state["district_code"] = None
     st.sidebar.selectbox(
         t("district"),
-        options=[None, *names],
+        options=[own] if own is not None else [None, *names],
         format_func=lambda code: t("whole_city") if code is None else names[code],
         key="district_code",
     )
@@ -81,7 +85,7 @@ def current() -> data.Scope | None:
     """The scope the filters select, or None while nothing is published."""
     if not data.is_published() or "month" not in st.session_state:
         return None
-    return data.Scope(*(st.session_state.get(key) for key in KEYS))
+    return data.restrict(data.Scope(*(st.session_state.get(key) for key in KEYS)))
 
 
 def district_label(scope: data.Scope) -> str:
@@ -93,4 +97,5 @@ def district_label(scope: data.Scope) -> str:
 
 def drill_into(district_code: str) -> None:
     """Filter every page to one district (from a click on a chart)."""
-    st.session_state["district_code"] = district_code
+    own = require_viewer().district_code
+    st.session_state["district_code"] = own if own is not None else district_code

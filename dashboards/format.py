@@ -7,6 +7,14 @@ import math
 SUPPRESSED = "<5"
 
 
+def is_flagged(flag: object) -> bool:
+    """A suppression flag from a query: True, or missing/NA/False."""
+    try:
+        return not _missing(flag) and bool(flag)
+    except TypeError:  # pandas.NA
+        return False
+
+
 def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -29,8 +37,16 @@ def percent(share: float | None) -> str:
     return "—" if _missing(share) else f"{share * 100:.1f}%"
 
 
-def value(value: float | None, value_kind: str, unit: str | None, lang: str = "zh") -> str:
-    """A KPI value in its catalogue unit."""
+def value(
+    value: float | None,
+    value_kind: str,
+    unit: str | None,
+    lang: str = "zh",
+    suppressed: bool = False,
+) -> str:
+    """A KPI value in its catalogue unit; "<5" where small-cell suppression hid it."""
+    if is_flagged(suppressed):
+        return SUPPRESSED
     if value_kind == "rate":
         return percent(value)
     return number(value, unit or "", lang)

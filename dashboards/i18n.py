@@ -77,6 +77,29 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{month} {area} version {version}",
     },
     "lineage": {"zh": "来源模型", "en": "Source model"},
+    "local_mode_banner": {
+        "zh": "本地演示模式:未配置登录,所有人可见全部数据。正式部署请在 .streamlit/secrets.toml 中配置 [auth](见 docs/access.md)。",
+        "en": "Local demo mode: no login is configured and everyone sees everything. Configure [auth] in .streamlit/secrets.toml for real use (see docs/access.md).",
+    },
+    "login_needed": {
+        "zh": "请先登录。只有权限文件中列出的用户可以查看。",
+        "en": "Please log in. Only users listed in the access file can see the dashboards.",
+    },
+    "login": {"zh": "登录", "en": "Log in"},
+    "logout": {"zh": "退出登录", "en": "Log out"},
+    "no_access": {
+        "zh": "用户 {user} 没有访问权限。请联系管理员把你加入权限文件。",
+        "en": "User {user} has no access. Ask the administrator to add you to the access file.",
+    },
+    "access_file_broken": {
+        "zh": "权限文件有误,暂时无法访问:{error}",
+        "en": "The access file is broken, so nobody can get in: {error}",
+    },
+    "signed_in_as": {"zh": "已登录:{user}({role})", "en": "Signed in: {user} ({role})"},
+    "suppressed_note": {
+        "zh": "“<5”:人数少于 5 人,为保护个人信息不予显示。",
+        "en": '"<5": fewer than 5 people, hidden to protect personal information.',
+    },
 }
 
 

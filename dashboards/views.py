@@ -8,6 +8,7 @@ import streamlit as st
 from dashboards import charts, data, filters
 from dashboards.format import change, value
 from dashboards.i18n import lang, pick, t
+from warehouse.privacy import shown
 
 # A city-wide KPI that moves more than this share in a month is an alert on the overview.
 ALERT_MOVE = 0.2
@@ -34,10 +35,11 @@ def build_caption() -> None:
 
 
 def download_csv(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV with a UTF-8 BOM, so Excel and WPS open the Chinese text correctly."""
+    """CSV with a UTF-8 BOM, so Excel and WPS open the Chinese text correctly; hidden
+    small counts are written as "<5"."""
     st.download_button(
         t("download_csv"),
-        data=frame.to_csv(index=False).encode("utf-8-sig"),
+        data=shown(frame).to_csv(index=False).encode("utf-8-sig"),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download-{key}",
@@ -61,7 +63,7 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
         with slots[index % len(slots)]:
             st.metric(
                 label=pick(kpi, "name"),
-                value=value(kpi.value, kpi.value_kind, kpi.unit, lang()),
+                value=value(kpi.value, kpi.value_kind, kpi.unit, lang(), kpi.value_suppressed),
                 delta=None if mom is None else f"{mom} {t('mom')}",
                 delta_color="normal" if kpi.direction == "up" else "inverse",
                 help=help_text,
@@ -69,6 +71,8 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
                 chart_data=trend if len(trend) > 1 else None,
                 chart_type="area",
             )
+    if headline["value_suppressed"].fillna(False).astype(bool).any():
+        st.caption(t("suppressed_note"))
 
 
 def alerts(headline: pd.DataFrame) -> list[str]:
@@ -136,7 +140,18 @@ def district_breakdown(kpi: pd.Series, scope: data.Scope, key: str) -> None:
         st.rerun()
     st.caption(t("drill_hint"))
     download_csv(
-        frame[["district_code", "district_name", "value", "numerator", "denominator"]],
+        frame[
+            [
+                "district_code",
+                "district_name",
+                "value",
+                "numerator",
+                "denominator",
+                "value_suppressed",
+                "numerator_suppressed",
+                "denominator_suppressed",
+            ]
+        ],
         f"{kpi['kpi_id']}_{scope.month}_districts",
         f"districts-{key}",
     )

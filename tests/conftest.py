@@ -7,11 +7,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 XIAOGE = str(Path(sys.executable).with_name("xiaoge"))
+# The pseudonymisation key for this test session: a fresh file outside every test home,
+# created by the first `xiaoge demo` (as a first demo on a new machine would).
+os.environ.setdefault(
+    "XIAOGE_PII_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="xiaoge-key-")) / "pii.key")
+)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -255,7 +256,11 @@ def _month_over_month(kpis: pd.DataFrame) -> pd.DataFrame:
 def run_audit(build_id: str, database: Path, previous: Path | None, build_dir: Path) -> AuditResult:
     """Validate every suite; write Data Docs and audit.json under the build folder."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
+    with warnings.catch_warnings():
+        # GE probes optional back-ends (pyspark, when the Spark extra is installed) on import,
+        # which warn about library versions that do not matter for pandas validation.
+        warnings.simplefilter("ignore", FutureWarning)
+        import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="file", project_root_dir=str(build_dir / "audit"))

@@ -21,11 +21,12 @@ from pathlib import Path
 
 from warehouse import __version__, ledger
 from warehouse.audit import run_audit
-from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
+from warehouse.config import PUBLISHED_DB_NAME, REPO_ROOT, Home, dbt_project_dir, duckdb_settings
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect
 from warehouse.errors import UserError
 
+DOCS_STATIC = REPO_ROOT / "dashboards" / "static" / "dbt_docs.html"
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
 
 
@@ -67,6 +68,7 @@ def run_dbt(
     args: list[str],
     on_node: Callable[[str, int], None] | None = None,
     target: str = "dev",
+    extra_env: dict[str, str] | None = None,
 ) -> DbtRun:
     """Run a dbt command against this build's database, in a child process.
 
@@ -82,6 +84,7 @@ def run_dbt(
         "XIAOGE_DUCKDB_THREADS": settings["threads"],
         "XIAOGE_DUCKDB_MEMORY_LIMIT": settings["memory_limit"],
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(extra_env or {}),
     }
     command = [
         str(Path(sys.executable).with_name("dbt")),
@@ -280,3 +283,26 @@ def _prune(home: Home, keep: int) -> None:
                 and path.name < max(kept - {None}, default="")
             ):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def build_docs(home: Home) -> Path:
+    """dbt's documentation site (models, columns, tests, lineage) as one static HTML file.
+
+    Written to build/docs/index.html, and to dashboards/static/ so the dashboards' KPI
+    dictionary can link to each model's lineage.
+    """
+    if not home.published_db.exists():
+        raise UserError("还没有已发布的数据:先运行 xiaoge demo 或 xiaoge build,再生成文档")
+    docs_dir = home.build / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    # dbt opens its database read-write: give it a copy, never the served file.
+    shutil.copyfile(home.published_db, docs_dir / PUBLISHED_DB_NAME)
+    result = run_dbt(home, docs_dir, ["docs", "generate", "--static"])
+    if not result.success:
+        raise UserError(f"生成 dbt 文档失败:{result.failure()}")
+    site = docs_dir / "index.html"
+    shutil.copyfile(docs_dir / "target" / "static_index.html", site)
+    DOCS_STATIC.parent.mkdir(exist_ok=True)
+    shutil.copyfile(site, DOCS_STATIC)
+    (docs_dir / PUBLISHED_DB_NAME).unlink()
+    return site

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
@@ -97,12 +98,20 @@ def _build_and_publish(where: Home) -> str:
     return result.build_id
 
 
-def _export(where: Home, month: str | None, district: str | None) -> None:
+def _export(
+    where: Home, month: str | None, district: str | None, as_user: str | None = None
+) -> None:
+    from warehouse.access import viewer_for
     from warehouse.export import export
 
+    viewer = viewer_for(as_user, where) if as_user else None
     with console.status("导出月度指标包 ...") as spinner:
         outcome = export(
-            where, month=month, district=district, on_step=lambda text: spinner.update(text)
+            where,
+            month=month,
+            district=district,
+            on_step=lambda text: spinner.update(text),
+            viewer=viewer,
         )
     console.print(outcome.message)
 
@@ -127,6 +136,7 @@ def demo(
     where = home().ensure()
     if serve_after:
         _check_port(port)
+    _ensure_pii_key(where)
     written = _generate(where.landing, scale, DEFAULT_SEED, DEFAULT_START, DEFAULT_END)
     _ingest(where, written)
     _build_and_publish(where)
@@ -169,9 +179,73 @@ def ingest(
 
 
 @app.command()
-def build() -> None:
-    """dbt build into a new database, check it, and publish it if it passes."""
-    _build_and_publish(home())
+def build(
+    target: Annotated[
+        str, typer.Option(help="duckdb (build and publish) or spark (build on Spark, compare KPIs)")
+    ] = "duckdb",
+    data_tests: Annotated[
+        bool, typer.Option(help="with --target spark: also run the data tests on Spark (slow)")
+    ] = False,
+) -> None:
+    """dbt build into a new database, check it, and publish it if it passes.
+
+    With --target spark the same dbt project runs on Apache Spark (local mode); nothing is
+    published: the KPIs it produces are compared with the published DuckDB build's.
+    """
+    if target == "spark":
+        _build_on_spark(home(), data_tests)
+    elif target == "duckdb":
+        _build_and_publish(home())
+    else:
+        raise UserError(f"未知的构建目标 {target}:可选 duckdb 或 spark")
+
+
+def _build_on_spark(where: Home, data_tests: bool = False) -> None:
+    from warehouse.spark import ABS_TOLERANCE, REL_TOLERANCE, build_on_spark
+
+    with _progress() as progress:
+        task = progress.add_task("dbt build (Spark)", total=None)
+
+        def on_node(unique_id: str, total: int) -> None:
+            name = unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id
+            progress.update(task, advance=1, total=total, description=f"Spark: {name}")
+
+        result = build_on_spark(where, on_node=on_node, data_tests=data_tests)
+        progress.update(task, description="dbt build (Spark) 完成")
+    table = Table(
+        title=f"Spark 与 DuckDB 的 KPI 对比(构建 {result.build_id})",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    table.add_column("kpi_id", no_wrap=True)
+    for column in ("DuckDB 行", "Spark 行", "仅 DuckDB", "仅 Spark", "超出容差", "最大差"):
+        table.add_column(column, justify="right")
+    for kpi in result.kpis:
+        style = "red" if kpi.differs else None
+        table.add_row(
+            kpi.kpi_id,
+            str(kpi.rows_duckdb),
+            str(kpi.rows_spark),
+            str(kpi.only_duckdb),
+            str(kpi.only_spark),
+            str(kpi.beyond_tolerance),
+            f"{kpi.max_abs_diff:.3g}",
+            style=style,
+        )
+    console.print(table)
+    if result.differing:
+        first = result.differing[0]
+        raise UserError(
+            f"Spark 的 KPI 与 DuckDB 不一致:{len(result.differing)} 个指标超出容差"
+            f"(首个 {first.kpi_id}:仅 DuckDB {first.only_duckdb} 行,仅 Spark {first.only_spark} 行,"
+            f"超出容差 {first.beyond_tolerance} 行;详见 {result.build_dir / 'kpi_comparison.json'})"
+        )
+    rows = sum(kpi.rows_spark for kpi in result.kpis)
+    console.print(
+        f"Spark 构建 {result.build_id} 与已发布的 DuckDB 一致:{len(result.kpis)} 个指标、{rows} 行,"
+        f"容差 {ABS_TOLERANCE:g} + {REL_TOLERANCE:g}×|值|;未发布任何内容"
+        f"({result.nodes} 个 dbt 节点,表在 {result.build_dir / 'warehouse'})"
+    )
 
 
 @app.command()
@@ -200,10 +274,19 @@ def export(
     district: Annotated[
         str | None, typer.Option(help="district code; default: the whole city")
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as-user",
+            envvar="XIAOGE_USER",
+            help="export with this user's role from the access file (a district user gets "
+            "their own district only)",
+        ),
+    ] = None,
 ) -> None:
     """Write the frozen monthly KPI pack under exports/<month>/v<N>/."""
     if ctx.invoked_subcommand is None:
-        _export(home(), month, district)
+        _export(home(), month, district, as_user)
 
 
 @export_app.command("diff")
@@ -309,11 +392,32 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
 
 
 @app.command()
-def serve(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = DEFAULT_PORT) -> None:
-    """Serve the dashboards at http://127.0.0.1:PORT."""
+def serve(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = DEFAULT_PORT,
+    secrets: Annotated[
+        Path | None,
+        typer.Option(
+            help="another secrets.toml (e.g. with an [auth] login section), read after "
+            "~/.streamlit/secrets.toml and the repo's .streamlit/secrets.toml",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve the dashboards at http://127.0.0.1:PORT (login when [auth] is configured)."""
     where = home().ensure()
     _check_port(port)
-    _serve(where, port)
+    _serve(where, port, secrets)
+
+
+@app.command()
+def docs() -> None:
+    """Generate the dbt documentation site (models, tests, lineage) for analysts."""
+    from warehouse.build import build_docs
+
+    with console.status("dbt docs generate ..."):
+        site = build_docs(home())
+    console.print(f"文档已生成: {site}(仪表盘的指标说明页链接到 /app/static/dbt_docs.html)")
 
 
 @app.command()
@@ -323,6 +427,21 @@ def version() -> None:
 
 
 # --- checks and serving ---------------------------------------------------------------------
+
+
+def _ensure_pii_key(where: Home) -> None:
+    """The demo makes its own pseudonymisation key, outside the home folder, and says where."""
+    from warehouse.pii import ensure_key_file, key_file
+
+    if where.root in key_file().resolve().parents:
+        raise UserError(
+            f"脱敏密钥文件 {key_file()} 不能放在 XIAOGE_HOME 内:请用 XIAOGE_PII_KEY_FILE 指定 XIAOGE_HOME 之外的位置"
+        )
+    path, created = ensure_key_file()
+    if created:
+        console.print(
+            f"已生成个人信息脱敏密钥 {path}:请妥善保管并备份,丢失后新数据将无法与已有数据关联"
+        )
 
 
 def _check_scale(scale: str) -> None:
@@ -344,7 +463,7 @@ def _check_port(port: int) -> None:
             ) from None
 
 
-def _serve(where: Home, port: int) -> None:
+def _serve(where: Home, port: int, secrets: Path | None = None) -> None:
     """Replace this process with Streamlit serving the dashboards on 127.0.0.1 only."""
     os.environ["XIAOGE_HOME"] = str(where.root)
     os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/ from the working folder
@@ -357,7 +476,17 @@ def _serve(where: Home, port: int) -> None:
         "--server.address", "127.0.0.1",
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--server.enableStaticServing", "true",
     ]  # fmt: skip
+    if secrets is not None:
+        # Added to Streamlit's default secrets files, never instead of them: an [auth]
+        # section in the repo's .streamlit/secrets.toml keeps the login on.
+        for path in (
+            Path.home() / ".streamlit" / "secrets.toml",
+            REPO_ROOT / ".streamlit" / "secrets.toml",
+            secrets.resolve(),
+        ):
+            args += ["--secrets.files", str(path)]
     os.execv(sys.executable, args)
 
 

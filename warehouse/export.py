@@ -3,6 +3,11 @@
 A district's pack lives under exports/<month>/district-<code>/v<N>/. A pack is never rewritten:
 exporting a month whose numbers equal the latest pack's writes nothing; different numbers (a
 late correction was loaded) make a new version, and `diff` spells out what changed.
+
+Every figure is read through `warehouse.access.scoped_query`, so a pack hides the same small
+person counts as the dashboards ("<5" in kpis.csv, kpis.xlsx and the brief; null with a
+`*_suppressed` flag in kpis.parquet), and an export made as a district user
+(`--as-user`) can only be of that user's district. Each export is written to the access log.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from warehouse import __version__
+from warehouse.access import Role, Viewer, log_access, scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
+from warehouse.privacy import SUPPRESSED, shown
 from warehouse.published import available_months, build_info, month_start, query
 
 NUMBERS_FILE = "kpis.csv"
@@ -75,13 +82,18 @@ def pack_versions(home: Home, month: str, district: str | None) -> list[int]:
 
 
 def kpi_rows(home: Home, month: str, district: str | None) -> pd.DataFrame:
-    """The month's KPI rows in long format: city-wide and every district, or one district."""
-    return query(
+    """The month's KPI rows in long format: city-wide and every district, or one district.
+
+    Small person counts are null, with `value_suppressed`, `numerator_suppressed` and
+    `denominator_suppressed` saying which.
+    """
+    return scoped_query(
         home,
         """
         select k.kpi_id, c.name_zh as kpi_name, strftime(k.month_start, '%Y-%m') as month,
                coalesce(d.district_name, '全市') as area, k.district_code, k.group_code,
-               k.platform_code, k.kpi_value as value, k.numerator, k.denominator, c.unit
+               k.platform_code, k.kpi_value as value, k.numerator, k.denominator, c.unit,
+               k.value_suppressed, k.numerator_suppressed, k.denominator_suppressed
         from fct_kpi_monthly as k
         join kpi_catalogue as c using (kpi_id)
         left join dim_district as d using (district_code)
@@ -91,12 +103,13 @@ def kpi_rows(home: Home, month: str, district: str | None) -> pd.DataFrame:
                  k.platform_code nulls first
         """,
         [month_start(month), district, district],
+        district,
     )
 
 
 def _headline(home: Home, month: str, district: str | None) -> pd.DataFrame:
     """Each catalogue KPI's headline value this month and last month, with its definition."""
-    return query(
+    return scoped_query(
         home,
         """
         with rows as (
@@ -109,7 +122,8 @@ def _headline(home: Home, month: str, district: str | None) -> pd.DataFrame:
         ),
         headline as (select * from rows where pick = 1)
         select c.kpi_id, c.name_zh, c.definition_zh, c.unit, c.value_kind, c.direction, c.theme,
-               c.target, c.source_model, now.kpi_value as value, before.kpi_value as previous
+               c.target, c.source_model, now.kpi_value as value, before.kpi_value as previous,
+               coalesce(now.value_suppressed, false) as value_suppressed
         from kpi_catalogue as c
         left join headline as now on now.kpi_id = c.kpi_id and now.month_start = ?
         left join headline as before on before.kpi_id = c.kpi_id
@@ -117,11 +131,12 @@ def _headline(home: Home, month: str, district: str | None) -> pd.DataFrame:
         order by c.theme, c.kpi_id
         """,
         [district, district, district, month_start(month), month_start(month)],
+        district,
     )
 
 
 def _series(home: Home, kpi_id: str, month: str, district: str | None) -> pd.DataFrame:
-    return query(
+    return scoped_query(
         home,
         """
         select strftime(month_start, '%Y-%m') as month, kpi_value as value
@@ -133,6 +148,7 @@ def _series(home: Home, kpi_id: str, month: str, district: str | None) -> pd.Dat
         order by month_start
         """,
         [kpi_id, month_start(month), district, district, district],
+        district,
     )
 
 
@@ -144,7 +160,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _display(value: float | None, value_kind: str, unit: str | None) -> str:
+def _display(
+    value: float | None, value_kind: str, unit: str | None, suppressed: bool = False
+) -> str:
+    if suppressed:
+        return SUPPRESSED
     if value is None or pd.isna(value):
         return "—"
     if value_kind == "rate":
@@ -272,8 +292,8 @@ def write_brief(
                 f"{delta * 100:+.1f} 个百分点" if kpi.value_kind == "rate" else f"{delta:+,.0f}"
             )
         rows.append(
-            f"<tr><td>{html.escape(kpi.name_zh)}</td><td class=n>{_display(kpi.value, kpi.value_kind, kpi.unit)}</td>"
-            f"<td class=n>{change}</td></tr>"
+            f"<td>{html.escape(kpi.name_zh)}</td><td class=n>{_display(kpi.value, kpi.value_kind, kpi.unit, kpi.value_suppressed)}</td>"
+            f"<td class=n>{change}</td>"
         )
         if pd.notna(kpi.target) and pd.notna(kpi.value):
             below = kpi.value < kpi.target if kpi.direction == "up" else kpi.value > kpi.target
@@ -287,24 +307,27 @@ def write_brief(
         for p in charts[:4]
     )
     alert_items = "".join(f"<li>{a}</li>" for a in alerts) or "<li>本月无预警</li>"
+    # Two KPIs a row, so the whole catalogue fits one A4 page.
+    table_rows = "".join(f"<tr>{''.join(rows[i : i + 2])}</tr>" for i in range(0, len(rows), 2))
     page = f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{area}小哥友好城市建设月度简报 {year}年{int(mon)}月</title>
 <style>
 @page {{ size: A4; margin: 12mm; }}
-body {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 10.5pt; color: #222; }}
+body {{ font-family: "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 8.5pt; color: #222; }}
 h1 {{ color: #c8161d; font-size: 17pt; margin: 0 0 2mm; }}
 .meta {{ color: #666; font-size: 8.5pt; margin-bottom: 3mm; }}
 table {{ border-collapse: collapse; width: 100%; margin-bottom: 3mm; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: 1.2mm 2mm; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.7mm 1.5mm; }}
 th {{ background: #c8161d; color: #fff; text-align: left; }}
 td.n {{ text-align: right; white-space: nowrap; }}
 .charts img {{ width: 49%; }}
+li {{ font-size: 8pt; }}
 h2 {{ font-size: 12pt; margin: 2mm 0 1mm; }}
 ul {{ margin: 0 0 2mm; }}
 </style></head><body>
 <h1>{area}小哥友好城市建设 月度简报({year}年{int(mon)}月)</h1>
 <div class="meta">数据版本 {meta["build_id"]} · 第 {meta["version"]} 版 · 审计{"通过" if meta["audit"]["passed"] else "未通过"}</div>
-<table><tr><th>指标</th><th>本月</th><th>较上月</th></tr>{"".join(rows)}</table>
+<table><tr><th>指标</th><th>本月</th><th>较上月</th><th>指标</th><th>本月</th><th>较上月</th></tr>{table_rows}</table>
 <h2>预警与提示</h2><ul>{alert_items}</ul>
 <div class="charts">{images}</div>
 </body></html>"""
@@ -374,8 +397,47 @@ def export(
     month: str | None,
     district: str | None = None,
     on_step: Callable[[str], None] | None = None,
+    viewer: Viewer | None = None,
 ) -> ExportOutcome:
-    """Write the month's pack, unless the latest version already holds the same numbers."""
+    """Write the month's pack, unless the latest version already holds the same numbers.
+
+    `viewer` is who asks (None: the operator at the console, who may export any area). A
+    district user gets their own district's pack only. The export goes to the access log.
+    """
+    if viewer is not None and viewer.district_code is not None:
+        if district not in (None, viewer.district_code):
+            raise UserError(
+                f"用户 {viewer.user} 的角色是 {viewer.role},只能导出本区县 {viewer.district_code}"
+                f",不能导出 {district}"
+            )
+        district = viewer.district_code
+    outcome = _export(home, month, district, on_step)
+    who = viewer or Viewer(f"operator:{_login_name()}", Role("city"))
+    log_access(
+        home,
+        who,
+        "export",
+        str(outcome.folder.relative_to(home.root)),
+        {"month": month, "district_code": district, "new_version": outcome.created},
+    )
+    return outcome
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _export(
+    home: Home,
+    month: str | None,
+    district: str | None,
+    on_step: Callable[[str], None] | None,
+) -> ExportOutcome:
     step = on_step or (lambda _text: None)
     months = available_months(home)
     if month is None:
@@ -399,7 +461,7 @@ def export(
         staging = Path(tmp) / "pack"
         staging.mkdir()
         numbers = staging / NUMBERS_FILE
-        rows.to_csv(numbers, index=False, encoding="utf-8-sig")
+        shown(rows).to_csv(numbers, index=False, encoding="utf-8-sig")
         if existing:
             latest = base / f"v{existing[-1]}"
             if _sha256(latest / NUMBERS_FILE) == _sha256(numbers):
@@ -423,7 +485,7 @@ def export(
         headline = _headline(home, month, district)
         step("写入 kpis.parquet 和 kpis.xlsx")
         rows.to_parquet(staging / "kpis.parquet", index=False)
-        write_xlsx(staging / "kpis.xlsx", rows, headline, meta)
+        write_xlsx(staging / "kpis.xlsx", shown(rows), headline, meta)
         step("绘制图表")
         charts = write_charts(staging / "charts", home, month, district, headline)
         step("生成月度简报 PDF")
@@ -470,8 +532,13 @@ def diff(
         base / f"v{new}" / NUMBERS_FILE, encoding="utf-8-sig", dtype={"district_code": str}
     )
     merged = before.merge(after, on=keys, how="outer", suffixes=("_old", "_new"))
-    changed = merged[~((merged["value_old"] - merged["value_new"]).abs() <= 1e-9)]
-    result = changed[[*keys, "value_old", "value_new"]].rename(
-        columns={"value_old": f"v{old}", "value_new": f"v{new}"}
-    )
+    old_numbers = pd.to_numeric(merged["value_old"], errors="coerce")
+    new_numbers = pd.to_numeric(merged["value_new"], errors="coerce")
+    same_text = merged["value_old"].astype(str) == merged["value_new"].astype(str)
+    changed = merged[~(((old_numbers - new_numbers).abs() <= 1e-9) | same_text)]
+    result = changed[[*keys, "value_old", "value_new"]].copy()
+    for column in ("value_old", "value_new"):  # numbers as numbers; "<5" stays "<5"
+        numbers = pd.to_numeric(result[column], errors="coerce")
+        result[column] = numbers.astype(object).where(numbers.notna(), result[column])
+    result = result.rename(columns={"value_old": f"v{old}", "value_new": f"v{new}"})
     return result.reset_index(drop=True)

@@ -1,7 +1,8 @@
 """The ingest ledger: one row per landed file, kept as a Parquet file in the raw zone.
 
-The ledger is rewritten whole on each change (it holds one row per file, so it stays small)
-under a temporary name and renamed into place, so a crash never leaves it half-written.
+The ledger is rewritten whole at the end of each ingest run (it holds one row per file, so it
+stays small) under a temporary name and renamed into place, so a crash never leaves it
+half-written.
 """
 
 from __future__ import annotations
@@ -47,31 +48,49 @@ def loaded_files(home: Home) -> set[tuple[str, str]]:
     A file is the same delivery only at the same place: an unchanged registry sent for two
     months has the same bytes but is two deliveries.
     """
-    return {(row["file_path"], row["checksum"]) for row in read(home) if row["status"] == "loaded"}
+    return Ledger(home).loaded_files()
 
 
-def record(home: Home, source: LandingFile, checksum: str, result: FileResult) -> None:
-    """Add a loaded file; an earlier delivery of the same file is marked superseded."""
-    rows = read(home)
-    for row in rows:
-        if row["file_path"] == source.relative and row["status"] == "loaded":
-            row["status"] = "superseded"
-            row["superseded_by"] = checksum
-    rows.append(
-        {
-            "file_path": source.relative,
-            "checksum": checksum,
-            "system": source.system,
-            "table_name": source.table.name,
-            "month": source.month,
-            "rows_read": result.rows_read,
-            "rows_accepted": result.rows_accepted,
-            "rows_quarantined": result.rows_quarantined,
-            "status": "loaded",
-            "superseded_by": None,
-            "ingested_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+class Ledger:
+    """The ledger in memory for one ingest run; `save` writes it whole, atomically.
+
+    If a run dies before saving, the parts it wrote have no ledger rows yet; the next run
+    loads those files again and rewrites the same parts, so nothing is lost or doubled.
+    """
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.rows = read(home)
+
+    def loaded_files(self) -> set[tuple[str, str]]:
+        return {
+            (row["file_path"], row["checksum"]) for row in self.rows if row["status"] == "loaded"
         }
-    )
-    tmp = home.ledger.with_name(f".{home.ledger.name}.tmp")
-    pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), tmp)
-    os.replace(tmp, home.ledger)
+
+    def record(self, source: LandingFile, checksum: str, result: FileResult) -> None:
+        """Add a loaded file; an earlier delivery of the same file is marked superseded."""
+        for row in self.rows:
+            if row["file_path"] == source.relative and row["status"] == "loaded":
+                row["status"] = "superseded"
+                row["superseded_by"] = checksum
+        self.rows.append(
+            {
+                "file_path": source.relative,
+                "checksum": checksum,
+                "system": source.system,
+                "table_name": source.table.name,
+                "month": source.month,
+                "rows_read": result.rows_read,
+                "rows_accepted": result.rows_accepted,
+                "rows_quarantined": result.rows_quarantined,
+                "status": "loaded",
+                "superseded_by": None,
+                "ingested_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            }
+        )
+
+    def save(self) -> None:
+        target = self.home.ledger
+        tmp = target.with_name(f".{target.name}.tmp")
+        pq.write_table(pa.Table.from_pylist(self.rows, schema=SCHEMA), tmp)
+        os.replace(tmp, target)

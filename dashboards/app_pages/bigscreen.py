@@ -36,7 +36,8 @@ def rotating_theme() -> None:
     for index, kpi in enumerate(headline.itertuples(index=False)):
         with slots[index % len(slots)]:
             st.metric(
-                getattr(kpi, f"name_{lang()}"), value(kpi.value, kpi.value_kind, kpi.unit, lang())
+                getattr(kpi, f"name_{lang()}"),
+                value(kpi.value, kpi.value_kind, kpi.unit, lang(), kpi.value_suppressed),
             )
     if not headline.empty:
         first = headline.iloc[0]

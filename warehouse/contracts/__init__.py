@@ -81,6 +81,14 @@ class Table(_Strict):
         return next(c for c in self.columns if c.name == name)
 
     @property
+    def id_column(self) -> Column | None:
+        """The column holding a resident ID number, if any (at most one per table)."""
+        found = [c for c in self.columns if c.pii == "id_number"]
+        if len(found) > 1:
+            raise ValueError(f"{self.name}: at most one column may hold an ID number")
+        return found[0] if found else None
+
+    @property
     def headers(self) -> list[str]:
         return [c.header for c in self.columns]
 
@@ -90,6 +98,8 @@ class System(_Strict):
     name_zh: str
     sender: str
     delivery: str
+    # Allowed file senders (the `__<sender>` part of the file name), when the system has them.
+    senders: SeedValues | None = None
     tables: list[Table]
 
     def table(self, name: str) -> Table | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from warehouse.generate import organisation
+from warehouse.generate import org_activity, organisation, service_network, services, workforce
+from warehouse.generate.defects import DefectLog
 from warehouse.generate.places import Places
 
 Scale = Literal["small", "city"]
@@ -24,5 +25,11 @@ def generate(
     """Write every source system's monthly files under `out/<system>/<YYYY-MM>/`."""
     places = Places.load()
     written: list[Path] = []
+    log = DefectLog()
     written += organisation.write(out, places, start, end, seed)
+    written += org_activity.write(out, places, start, end, seed, log)
+    written += service_network.write(out, places, start, end, seed, scale, log)
+    written += services.write(out, places, start, end, seed, log)
+    written += workforce.write(out, places, start, end, seed, scale, log)
+    log.write(out)
     return written

@@ -22,7 +22,8 @@ months as (
 
 delivery_orgs as (
 
-    select * from active_orgs where group_code = 'delivery'
+    select * from active_orgs
+    where group_code = 'delivery'
 
 ),
 
@@ -54,15 +55,70 @@ party_orgs_city as (
 
 ),
 
+station_org_coverage as (
+
+    select * from {{ ref('int_stations_covered_by_orgs') }}
+
+),
+
+memberships as (
+
+    select * from {{ ref('stg_organisation__memberships') }}
+
+),
+
+party_ratios as (
+
+    select
+        'party_org_coverage_rate' as kpi_id,
+        month_start,
+        district_code,
+        sum(is_covered) as numerator,
+        count(*) as denominator
+    from station_org_coverage
+    group by month_start, district_code
+
+    union all
+
+    select
+        'party_member_share' as kpi_id,
+        active_orgs.month_start,
+        active_orgs.district_code,
+        sum(memberships.members) as numerator,
+        sum(memberships.workers_on_roster) as denominator
+    from memberships
+    inner join active_orgs
+        on
+            memberships.delivery_month = active_orgs.month_start
+            and memberships.org_id = active_orgs.org_id
+    group by active_orgs.month_start, active_orgs.district_code
+
+    union all
+
+    select
+        'mobile_member_registration_rate' as kpi_id,
+        active_orgs.month_start,
+        active_orgs.district_code,
+        sum(memberships.mobile_registered) as numerator,
+        sum(memberships.mobile_members) as denominator
+    from memberships
+    inner join active_orgs
+        on
+            memberships.delivery_month = active_orgs.month_start
+            and memberships.org_id = active_orgs.org_id
+    group by active_orgs.month_start, active_orgs.district_code
+
+),
+
 kpi_rows as (
 
     select
         'party_orgs' as kpi_id,
         month_start,
         'city' as area_level,
-        cast(null as varchar) as district_code,
+        cast(null as {{ dbt.type_string() }}) as district_code,
         'delivery' as group_code,
-        cast(null as varchar) as platform_code,
+        cast(null as {{ dbt.type_string() }}) as platform_code,
         cast(org_count as double) as kpi_value,
         cast(null as double) as numerator,
         cast(null as double) as denominator
@@ -77,12 +133,16 @@ kpi_rows as (
         'district' as area_level,
         district_code,
         'delivery' as group_code,
-        cast(null as varchar) as platform_code,
+        cast(null as {{ dbt.type_string() }}) as platform_code,
         cast(org_count as double) as kpi_value,
         cast(null as double) as numerator,
         cast(null as double) as denominator
 
     from party_orgs_by_district
+
+    union all
+
+    {{ kpi_area_rows('party_ratios', ratio=true) }}
 
 )
 

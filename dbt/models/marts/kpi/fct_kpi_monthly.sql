@@ -8,9 +8,45 @@ party_kpis as (
 
 ),
 
+service_kpis as (
+
+    select * from {{ ref('int_service_kpis_measured') }}
+
+),
+
+training_kpis as (
+
+    select * from {{ ref('int_training_kpis_measured') }}
+
+),
+
+governance_kpis as (
+
+    select * from {{ ref('int_governance_kpis_measured') }}
+
+),
+
+people_kpis as (
+
+    select * from {{ ref('int_workforce_kpis_measured') }}
+    union all
+    select * from {{ ref('int_rights_kpis_measured') }}
+    union all
+    select * from {{ ref('int_xiaogema_kpis_measured') }}
+
+),
+
 all_kpis as (
 
     select * from party_kpis
+    union all
+    select * from service_kpis
+    union all
+    select * from training_kpis
+    union all
+    select * from governance_kpis
+    union all
+    select * from people_kpis
 
 ),
 

@@ -1,0 +1,108 @@
+{#- One row per person and month worked, across platforms (people, not platform rows): the main
+    platform (most orders) gives group, district and work type; tenure counts from the first
+    onboarding on any platform. -#}
+
+with
+
+platform_months as (
+
+    select * from {{ ref('int_worker_platform_months_joined') }}
+
+),
+
+first_onboarding as (
+
+    select
+        worker_key,
+        min(first_onboard_date) as first_onboard_date
+
+    from platform_months
+    group by worker_key
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by worker_key, month_start
+            order by orders desc, platform_code asc
+        ) as platform_rank
+
+    from platform_months
+
+),
+
+totals as (
+
+    select
+        worker_key,
+        month_start,
+        count(*) as platforms_count,
+        sum(active_days) as active_days,
+        sum(orders) as orders,
+        sum(online_hours) as online_hours,
+        sum(income_yuan) as income_yuan,
+        sum(injury_covered_orders) as injury_covered_orders,
+        max(case when role_code = 'station_manager' then 1 else 0 end) as manager_flag
+
+    from platform_months
+    group by worker_key, month_start
+
+),
+
+next_month as (
+
+    select distinct
+        worker_key,
+        cast({{ dbt.dateadd('month', -1, 'month_start') }} as date) as month_start
+
+    from platform_months
+
+),
+
+final as (
+
+    select
+        totals.worker_key,
+        totals.month_start,
+        ranked.group_code,
+        ranked.platform_code as main_platform_code,
+        ranked.district_code,
+        ranked.street_code,
+        ranked.work_type_code,
+        case when totals.manager_flag = 1 then 'station_manager' else 'frontline' end as role_code,
+        ranked.age_band,
+        ranked.sex,
+        ranked.home_province_code,
+        totals.platforms_count,
+        totals.active_days,
+        totals.orders,
+        totals.online_hours,
+        totals.income_yuan,
+        totals.injury_covered_orders,
+        first_onboarding.first_onboard_date,
+        {{ dbt.datediff(
+            dbt.date_trunc('month', 'first_onboarding.first_onboard_date'),
+            'totals.month_start',
+            'month'
+        ) }} as tenure_months,
+        next_month.worker_key is not null as active_next_month
+
+    from totals
+    inner join ranked
+        on
+            totals.worker_key = ranked.worker_key
+            and totals.month_start = ranked.month_start
+            and ranked.platform_rank = 1
+    inner join first_onboarding
+        on totals.worker_key = first_onboarding.worker_key
+    left join next_month
+        on
+            totals.worker_key = next_month.worker_key
+            and totals.month_start = next_month.month_start
+
+)
+
+select * from final

@@ -1,0 +1,370 @@
+"""`make bench`: the city-scale benchmark. Writes docs/performance.md.
+
+Generates the `city` landing files once (kept under the bench folder), then measures, as the
+median of several runs where a run is affordable:
+  1. ingest of every landing file, against DuckDB alone copying the same files to Parquet;
+  2. `xiaoge build` (dbt + audit + publish), against dbt's compiled SQL run in one DuckDB session;
+  3. one new month (ingest + build) after a full build, as a share of the full build;
+  4. every dashboard data query over all filters (p50, p95) and the overview's first paint;
+  5. `xiaoge export` of one month;
+  6. the peak memory (RSS) of each step.
+
+    python tests/benchmarks/bench.py [--scale city|small] [--runs N] [--dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[2]
+XIAOGE = str(Path(sys.executable).with_name("xiaoge"))
+TARGETS = {
+    "ingest_ratio": 3.0,
+    "build_ratio": 1.5,
+    "build_seconds": 300,
+    "incremental_share": 0.20,
+    "query_p95_ms": 200,
+    "paint_seconds": 3,
+    "export_seconds": 60,
+    "peak_rss_gb": 8,
+}
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def run(args: list[str], env: dict, step: Step) -> None:
+    """Run a command, adding its wall time and peak RSS (with its children) to the step."""
+    start = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    step.seconds.append(time.perf_counter() - start)
+    step.peak_rss_mb = max(step.peak_rss_mb, usage.ru_maxrss / 1024)
+    if status != 0:
+        raise SystemExit(
+            f"{' '.join(args)} failed:\n{child.stderr.read().decode(errors='replace')}"
+        )
+
+
+def environment(home: Path) -> dict:
+    return {**os.environ, "XIAOGE_HOME": str(home)}
+
+
+def generate(bench: Path, scale: str) -> tuple[Path, dict]:
+    landing = bench / f"landing-{scale}"
+    stamp = landing / "_generated.json"
+    if not stamp.exists():
+        shutil.rmtree(landing, ignore_errors=True)
+        step = Step("generate")
+        run([XIAOGE, "generate", "--scale", scale, "--out", str(landing)], dict(os.environ), step)
+        files = [p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("_")]
+        stamp.write_text(
+            json.dumps(
+                {
+                    "seconds": step.median,
+                    "peak_rss_mb": step.peak_rss_mb,
+                    "files": len(files),
+                    "bytes": sum(p.stat().st_size for p in files),
+                }
+            )
+        )
+    return landing, json.loads(stamp.read_text())
+
+
+def fresh_home(bench: Path, landing: Path, name: str, exclude_month: str | None = None) -> Path:
+    home = bench / name
+    shutil.rmtree(home, ignore_errors=True)
+    (home / "landing").mkdir(parents=True)
+    for system in landing.iterdir():
+        if system.is_dir():
+            for month in system.iterdir():
+                if month.name != exclude_month:
+                    target = home / "landing" / system.name / month.name
+                    target.mkdir(parents=True)
+                    for file in month.iterdir():
+                        os.link(file, target / file.name)
+    return home
+
+
+def duckdb_copy(landing: Path, out: Path) -> Step:
+    """The bare baseline: DuckDB reading every file and writing it to Parquet, nothing else."""
+    from warehouse.ingest import xlsx_to_csv
+
+    step = Step("duckdb_copy")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    start = time.perf_counter()
+    with duckdb.connect() as con:
+        for index, file in enumerate(
+            sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("_"))
+        ):
+            source = xlsx_to_csv(file, out) if file.suffix == ".xlsx" else file
+            head = source.read_bytes()[:65536]
+            try:
+                head.decode("utf-8")
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                encoding = "latin-1"  # DuckDB has no GBK reader offline; a byte-for-byte copy
+            con.execute(
+                f"copy (select * from read_csv(?, all_varchar = true, header = true, encoding = '{encoding}')) "
+                f"to '{out / f'{index}.parquet'}' (format parquet, compression zstd)",
+                [str(source)],
+            )
+    step.seconds.append(time.perf_counter() - start)
+    return step
+
+
+def compiled_sql_seconds(home: Path) -> float:
+    """dbt's compiled statements for the same build, run in order in one DuckDB session."""
+    build_id = json.loads(
+        (home / "published" / "versions").glob("*/version.json").__next__().read_text()
+    )["build_id"]
+    build_dir = home / "build" / build_id
+    results = json.loads((build_dir / "target" / "run_results.json").read_text())
+    manifest = json.loads((build_dir / "target" / "manifest.json").read_text())
+    statements = []
+    for result in results["results"]:
+        node = manifest["nodes"].get(result["unique_id"]) or {}
+        if node.get("resource_type") in ("model", "snapshot") and result.get("compiled_code"):
+            kind = "view" if node["config"]["materialized"] in ("view", "ephemeral") else "table"
+            statements.append(
+                f"create or replace {kind} {node['alias']} as {result['compiled_code']}"
+            )
+    database = home / "bench-bare.duckdb"
+    database.unlink(missing_ok=True)
+    with duckdb.connect(str(database)) as con:
+        for seed in manifest["nodes"].values():
+            if seed["resource_type"] == "seed":
+                path = REPO / "seeds" / f"{seed['name']}.csv"
+                con.execute(
+                    f"create table {seed['alias']} as select * from read_csv(?, header = true)",
+                    [str(path)],
+                )
+        start = time.perf_counter()
+        for statement in statements:
+            con.execute(statement)
+        seconds = time.perf_counter() - start
+    database.unlink(missing_ok=True)
+    return seconds
+
+
+def page_queries(home: Path) -> dict[str, float]:
+    """Every dashboard data function over all months x districts (uncached), in ms."""
+    os.environ["XIAOGE_HOME"] = str(home)
+    import streamlit as st
+
+    from dashboards import data
+
+    timings = []
+    months = data.months()
+    districts = [None, *data.districts()["district_code"]]
+    themes = data.themes()["theme"].tolist()
+    for month in months[-6:]:
+        for district in districts:
+            scope = data.Scope(month, district)
+            for call in (
+                lambda scope=scope: data.headline(scope),
+                *(lambda scope=scope, theme=theme: data.headline(scope, theme) for theme in themes),
+                lambda scope=scope: data.series("party_orgs", scope),
+                lambda scope=scope: data.stations(scope),
+            ):
+                st.cache_data.clear()
+                start = time.perf_counter()
+                call()
+                timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return {
+        "p50": timings[len(timings) // 2],
+        "p95": timings[int(len(timings) * 0.95)],
+        "queries": len(timings),
+    }
+
+
+def first_paint(home: Path) -> float:
+    from tests.browser_support import chromium, serving
+
+    with serving(home, "serve") as url, chromium() as browser:
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(url)
+        page.locator("[data-testid='stMetricValue']").first.wait_for(timeout=60_000)
+        return time.perf_counter() - start
+
+
+def row_counts(home: Path) -> dict[str, int]:
+    with duckdb.connect(str(home / "published" / "xiaoge.duckdb"), read_only=True) as con:
+        counts = {}
+        for table in (
+            "stg_platform__monthly_activities",
+            "stg_xiaogema__compound_entries",
+            "fct_kpi_monthly",
+        ):
+            counts[table] = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+        counts["distinct workers"] = con.execute(
+            "select count(distinct worker_key) from stg_platform__worker_rosters"
+        ).fetchall()[0][0]
+        counts["compound entries (sum)"] = int(
+            con.execute("select sum(entries) from stg_xiaogema__compound_entries").fetchall()[0][0]
+        )
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="city", choices=["city", "small"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=REPO / "data" / "bench")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance.md")
+    options = parser.parse_args()
+    bench = options.dir.resolve()
+    bench.mkdir(parents=True, exist_ok=True)
+    landing, generated = generate(bench, options.scale)
+    last_month = max(p.name for p in (landing / "organisation").iterdir())
+
+    ingest, copy, build, bare, incremental, export = (
+        Step(n) for n in ("ingest", "copy", "build", "bare", "incremental", "export")
+    )
+    for _ in range(options.runs):
+        home = fresh_home(bench, landing, "home")
+        run([XIAOGE, "ingest"], environment(home), ingest)
+        copy.seconds += duckdb_copy(landing, bench / "copy").seconds
+        run([XIAOGE, "build"], environment(home), build)
+        bare.seconds.append(compiled_sql_seconds(home))
+        run([XIAOGE, "export", "--month", last_month], environment(home), export)
+        shutil.rmtree(home / "exports")
+    partial = fresh_home(bench, landing, "home-incremental", exclude_month=last_month)
+    run([XIAOGE, "ingest"], environment(partial), Step("setup"))
+    run([XIAOGE, "build"], environment(partial), Step("setup"))
+    for system in landing.iterdir():
+        month = system / last_month
+        if month.is_dir():
+            shutil.copytree(
+                month, partial / "landing" / system.name / last_month, copy_function=os.link
+            )
+    run([XIAOGE, "ingest"], environment(partial), incremental)
+    run([XIAOGE, "build"], environment(partial), incremental)
+    incremental_seconds = sum(incremental.seconds)
+    queries = page_queries(home)
+    paint = first_paint(home)
+    counts = row_counts(home)
+    write_report(
+        options,
+        generated,
+        counts,
+        ingest,
+        copy,
+        build,
+        bare,
+        incremental_seconds,
+        export,
+        queries,
+        paint,
+    )
+
+
+def write_report(
+    options,
+    generated,
+    counts,
+    ingest,
+    copy,
+    build,
+    bare,
+    incremental_seconds,
+    export,
+    queries,
+    paint,
+) -> None:
+    peak_gb = max(s.peak_rss_mb for s in (ingest, build, export)) / 1024
+    rows = [
+        (
+            "1. ingest / DuckDB bare copy",
+            f"{ingest.median:.1f} s / {copy.median:.1f} s = {ingest.median / copy.median:.2f}x",
+            f"<= {TARGETS['ingest_ratio']}x",
+            ingest.median / copy.median <= TARGETS["ingest_ratio"],
+        ),
+        (
+            "2. xiaoge build / compiled SQL",
+            f"{build.median:.1f} s / {bare.median:.1f} s = {build.median / bare.median:.2f}x",
+            f"<= {TARGETS['build_ratio']}x and < {TARGETS['build_seconds']} s",
+            build.median / bare.median <= TARGETS["build_ratio"]
+            and build.median < TARGETS["build_seconds"],
+        ),
+        (
+            "3. one new month (ingest + build)",
+            f"{incremental_seconds:.1f} s = {incremental_seconds / (ingest.median + build.median):.0%} of full",
+            f"<= {TARGETS['incremental_share']:.0%}",
+            incremental_seconds / (ingest.median + build.median) <= TARGETS["incremental_share"],
+        ),
+        (
+            "4a. page queries p50 / p95",
+            f"{queries['p50']:.0f} ms / {queries['p95']:.0f} ms ({queries['queries']} queries)",
+            f"p95 < {TARGETS['query_p95_ms']} ms",
+            queries["p95"] < TARGETS["query_p95_ms"],
+        ),
+        (
+            "4b. overview first paint",
+            f"{paint:.1f} s",
+            f"< {TARGETS['paint_seconds']} s",
+            paint < TARGETS["paint_seconds"],
+        ),
+        (
+            "5. xiaoge export (one month)",
+            f"{export.median:.1f} s",
+            f"< {TARGETS['export_seconds']} s",
+            export.median < TARGETS["export_seconds"],
+        ),
+        (
+            "6. peak RSS (ingest, build, export)",
+            f"{ingest.peak_rss_mb:.0f} / {build.peak_rss_mb:.0f} / {export.peak_rss_mb:.0f} MB",
+            f"< {TARGETS['peak_rss_gb']} GB",
+            peak_gb < TARGETS["peak_rss_gb"],
+        ),
+    ]
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `make bench` ({options.scale} scale, median of {options.runs} runs) on "
+        f"{platform.machine()} with {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}.",
+        "",
+        f"Data: {generated['files']} landing files, {generated['bytes'] / 2**20:.0f} MB, generated in {generated['seconds']:.0f} s "
+        f"(peak {generated['peak_rss_mb']:.0f} MB). Rows: "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items())
+        + ".",
+        "",
+        "| measure | result | target | met |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| {name} | {result} | {target} | {'yes' if met else '**no**'} |"
+            for name, result, target, met in rows
+        ),
+        "",
+    ]
+    options.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""CONTRIBUTING.md's "Adding a KPI", performed on a copy of the dbt project: the new KPI shows
+up in `xiaoge kpi`, the export and the dashboards' KPI dictionary with no Python change."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import XIAOGE
+from warehouse.config import REPO_ROOT
+
+NEW_ROWS = """
+
+union all
+
+select
+    'party_orgs_per_district' as kpi_id,
+    month_start,
+    area_level,
+    district_code,
+    group_code,
+    platform_code,
+    kpi_value / 13 as kpi_value,
+    kpi_value as numerator,
+    13 as denominator
+from kpi_rows
+where kpi_id = 'party_orgs' and area_level = 'city'
+"""
+CATALOGUE_ROW = {
+    "kpi_id": "party_orgs_per_district",
+    "name_zh": "区均党组织数",
+    "name_en": "Party organisations per district",
+    "definition_zh": "全市党组织数除以区县数(13)",
+    "definition_en": "City-wide party organisations divided by the 13 districts",
+    "unit": "个",
+    "value_kind": "average",
+    "direction": "up",
+    "theme": "party",
+    "source_model": "int_party_kpis_measured",
+}
+
+
+def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
+    copy_of_demo_home: Path, tmp_path: Path, monkeypatch
+):
+    project = tmp_path / "project"
+    shutil.copytree(
+        REPO_ROOT / "dbt", project / "dbt", ignore=shutil.ignore_patterns("target", "logs")
+    )
+    shutil.copytree(REPO_ROOT / "seeds", project / "seeds")
+    model = project / "dbt" / "models" / "intermediate" / "kpis" / "int_party_kpis_measured.sql"
+    assert model.read_text(encoding="utf-8").rstrip().endswith("select * from kpi_rows")
+    model.write_text(model.read_text(encoding="utf-8").rstrip() + NEW_ROWS, encoding="utf-8")
+    catalogue_path = project / "seeds" / "kpi_catalogue.csv"
+    catalogue = pd.read_csv(catalogue_path, dtype=str, keep_default_na=False)
+    catalogue = pd.concat([catalogue, pd.DataFrame([CATALOGUE_ROW])], ignore_index=True).fillna("")
+    catalogue.to_csv(catalogue_path, index=False)
+
+    home = copy_of_demo_home
+    env = {**os.environ, "XIAOGE_HOME": str(home), "XIAOGE_DBT_PROJECT_DIR": str(project / "dbt")}
+    build = subprocess.run(
+        [XIAOGE, "build"], env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    assert build.returncode == 0, build.stderr
+
+    values = json.loads(
+        subprocess.run(
+            [XIAOGE, "kpi", "--month", "2025-06", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert abs(values["kpis"]["party_orgs_per_district"]["value"] - 50 / 13) < 1e-9
+    assert values["kpis"]["party_orgs_per_district"]["name_zh"] == "区均党组织数"
+
+    subprocess.run(
+        [XIAOGE, "export", "--month", "2025-06"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pack = sorted((home / "exports" / "2025-06").glob("v*"))[-1]
+    book = openpyxl.load_workbook(pack / "kpis.xlsx")
+    assert "party_orgs_per_district" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    assert "party_orgs_per_district" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
+
+    monkeypatch.setenv("XIAOGE_HOME", str(home))
+    at = AppTest.from_file(str(REPO_ROOT / "dashboards" / "app.py"), default_timeout=60).run()
+    at.switch_page("app_pages/dictionary.py").run()
+    assert not at.exception
+    assert any("`party_orgs_per_district`" in e.label for e in at.expander)

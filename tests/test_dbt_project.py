@@ -1,0 +1,100 @@
+"""The dbt project's house rules (dbt-project-evaluator's, checked on the manifest of a real build)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def manifest(demo_home: Path) -> dict:
+    published = json.loads(
+        (demo_home / "published" / "versions").glob("*/version.json").__next__().read_text()
+    )
+    return json.loads(
+        (demo_home / "build" / published["build_id"] / "target" / "manifest.json").read_text()
+    )
+
+
+def models(manifest: dict) -> list[dict]:
+    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+
+
+def layer(node: dict) -> str:
+    return node["fqn"][1]
+
+
+def test_every_model_seed_and_column_is_described(manifest: dict):
+    missing = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed", "snapshot"):
+            continue
+        if not node["description"].strip():
+            missing.append(node["unique_id"])
+        missing += [
+            f"{node['unique_id']}.{c}"
+            for c, col in node["columns"].items()
+            if not col["description"].strip()
+        ]
+    assert missing == []
+
+
+def test_every_model_has_a_primary_key_test(manifest: dict):
+    tested = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("test_metadata", {}).get("name") in (
+            "unique",
+            "unique_combination",
+        ):
+            tested.update(node["depends_on"]["nodes"])
+    untested = [m["unique_id"] for m in models(manifest) if m["unique_id"] not in tested]
+    assert untested == []
+
+
+def test_only_staging_reads_sources_and_staging_reads_nothing_else(manifest: dict):
+    for model in models(manifest):
+        parents = model["depends_on"]["nodes"]
+        reads_source = any(p.startswith("source.") for p in parents)
+        if layer(model) == "staging":
+            assert all(p.startswith("source.") for p in parents), model["unique_id"]
+            assert model["config"]["materialized"] == "view", model["unique_id"]
+            assert model["name"].startswith("stg_"), model["name"]
+        else:
+            assert not reads_source, f"{model['unique_id']} reads a source directly"
+
+
+def test_no_source_fans_out_to_several_staging_models(manifest: dict):
+    children: dict[str, list[str]] = {}
+    for model in models(manifest):
+        for parent in model["depends_on"]["nodes"]:
+            if parent.startswith("source."):
+                children.setdefault(parent, []).append(model["unique_id"])
+    assert {s: c for s, c in children.items() if len(c) > 1} == {}
+
+
+def test_marts_are_tables_with_enforced_contracts_and_named_by_kind(manifest: dict):
+    for model in models(manifest):
+        if layer(model) != "marts":
+            continue
+        assert model["config"]["materialized"] in ("table", "incremental"), model["unique_id"]
+        assert model["config"]["contract"]["enforced"], model["unique_id"]
+        assert model["name"].startswith(("fct_", "dim_")), model["name"]
+        assert all(col.get("data_type") for col in model["columns"].values()), model["unique_id"]
+
+
+def test_intermediate_models_follow_the_naming_guide(manifest: dict):
+    for model in models(manifest):
+        if layer(model) == "intermediate":
+            assert model["name"].startswith("int_"), model["name"]
+
+
+def test_every_dashboard_page_and_the_export_are_exposures(manifest: dict):
+    from tests.test_dashboard_pages import ALL_PAGES
+
+    exposures = {e["name"] for e in manifest["exposures"].values()}
+    expected = {f"dashboard_{page}" for page in ALL_PAGES if page not in ("reports", "quality")} | {
+        "monthly_kpi_pack"
+    }
+    assert expected <= exposures

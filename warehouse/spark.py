@@ -1,0 +1,231 @@
+"""`xiaoge build --target spark`: the same dbt project on Apache Spark, checked against DuckDB.
+
+dbt-spark runs in-process (`method: session`, local mode) in the dbt child process, reading the
+same Parquet raw zone as the DuckDB build and writing the marts as Spark tables stored as
+Parquet under `build/spark/<build_id>/warehouse/`, with a Derby metastore beside them. Nothing
+is published and the served DuckDB file is only read: the KPIs Spark produced
+(fct_kpi_monthly's Parquet files) are compared row by row with the published build's, which
+must have been built from the same raw files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from warehouse import ledger
+from warehouse.build import new_build_id, require_raw_data, run_dbt
+from warehouse.config import Home
+from warehouse.duck import connect, sql_literal
+from warehouse.errors import UserError
+
+DEFAULT_JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
+SPARK_SCHEMA = "xiaoge"
+KPI_TABLE = "fct_kpi_monthly"
+KPI_GRAIN = ("kpi_id", "month_start", "area_level", "district_code", "group_code", "platform_code")
+COMPARED = ("kpi_value", "numerator", "denominator")
+# Same arithmetic, different engines: sums are added in another order and Spark divides
+# decimals where DuckDB divides doubles, so values may differ in the last few digits.
+ABS_TOLERANCE = 1e-9
+REL_TOLERANCE = 1e-9
+# Snapshots merge into their table, which Spark can do only for Delta/Iceberg/Hudi tables, and
+# the KPIs do not read them. Data tests are left out unless asked for: they check the same data
+# the DuckDB build checked, and on Spark each one recomputes its chain of views (330 tests take
+# about ten minutes on two cores, the models about one). Seeds, every model and the unit tests
+# run; the KPI comparison is the check that matters here.
+SKIPPED_ON_SPARK = ["resource_type:snapshot"]
+SKIPPED_UNLESS_DATA_TESTS = ["test_type:data"]
+KEEP_SPARK_BUILDS = 3
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    """How one KPI's rows from Spark compare with the published DuckDB build's."""
+
+    kpi_id: str
+    rows_duckdb: int
+    rows_spark: int
+    only_duckdb: int
+    only_spark: int
+    beyond_tolerance: int
+    max_abs_diff: float
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.only_duckdb or self.only_spark or self.beyond_tolerance)
+
+
+@dataclass(frozen=True)
+class SparkBuildResult:
+    build_id: str
+    build_dir: Path
+    nodes: int
+    kpis: list[KpiComparison]
+
+    @property
+    def differing(self) -> list[KpiComparison]:
+        return [kpi for kpi in self.kpis if kpi.differs]
+
+
+def spark_dir(home: Home) -> Path:
+    """Where Spark builds go: `build/spark/<build_id>/` (never published, never pruned by DuckDB's)."""
+    return home.build / "spark"
+
+
+def spark_environment(build_dir: Path) -> dict[str, str]:
+    """Environment for the dbt child process: Java, and the local Spark folders of this build."""
+    missing = [
+        name
+        for name, module in (("pyspark", "pyspark"), ("dbt-spark", "dbt.adapters.spark"))
+        if _find_spec(module) is None
+    ]
+    if missing:
+        raise UserError(
+            f"未安装 {', '.join(missing)}:运行 pip install -e '.[spark]' 后再用 --target spark"
+        )
+    java_home = os.environ.get("JAVA_HOME") or DEFAULT_JAVA_HOME
+    if not (Path(java_home) / "bin" / "java").exists():
+        raise UserError(
+            f"找不到 Java(JAVA_HOME={java_home}):安装 openjdk-17-jre-headless 或把 JAVA_HOME 设为 Java 17 的目录"
+        )
+    return {
+        "JAVA_HOME": java_home,
+        "XIAOGE_SPARK_DIR": str(build_dir),
+        "XIAOGE_SPARK_SCHEMA": SPARK_SCHEMA,
+    }
+
+
+def _find_spec(module: str) -> object | None:
+    try:
+        return importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        return None
+
+
+def require_comparable_publish(home: Home) -> None:
+    """The served DuckDB build must exist and be built from the raw files loaded now."""
+    if not home.published_db.exists():
+        raise UserError("还没有已发布的 DuckDB 构建可以比较:先运行 xiaoge build")
+    loaded = {(r["file_path"], r["checksum"]) for r in ledger.read(home) if r["status"] == "loaded"}
+    with connect(home.published_db, read_only=True) as con:
+        built_from = set(
+            con.execute("select file_path, checksum from xiaoge_build_sources").fetchall()
+        )
+    if built_from != loaded:
+        raise UserError(
+            "已发布的构建不是由当前原始区构建的(之后又导入了文件):先运行 xiaoge build 再比较"
+        )
+
+
+def build_on_spark(
+    home: Home, on_node: Callable[[str, int], None] | None = None, data_tests: bool = False
+) -> SparkBuildResult:
+    """dbt build on Spark (local mode), then compare its KPIs with the published DuckDB's.
+
+    Raises UserError when dbt fails; differences are returned (the caller decides), and also
+    written to `kpi_comparison.json` in the build folder.
+    """
+    require_raw_data(home)
+    require_comparable_publish(home)
+    build_id = new_build_id()
+    build_dir = spark_dir(home) / build_id
+    env = spark_environment(build_dir)
+    build_dir.mkdir(parents=True)
+    nodes: list[str] = []
+
+    def count(unique_id: str, total: int) -> None:
+        nodes.append(unique_id)
+        if on_node:
+            on_node(unique_id, total)
+
+    excluded = SKIPPED_ON_SPARK + ([] if data_tests else SKIPPED_UNLESS_DATA_TESTS)
+    args = ["build", "--exclude", *excluded]
+    run = run_dbt(home, build_dir, args, on_node=count, target="spark", extra_env=env)
+    if not run.success:
+        _write_json(build_dir / "build.json", {"build_id": build_id, "status": "failed"})
+        raise UserError(f"Spark 构建 {build_id} 失败:{run.failure()}")
+    kpis = compare_kpis(kpi_parquet_dir(build_dir), home.published_db)
+    result = SparkBuildResult(build_id, build_dir, len(nodes), kpis)
+    _write_json(
+        build_dir / "kpi_comparison.json",
+        {
+            "build_id": build_id,
+            "abs_tolerance": ABS_TOLERANCE,
+            "rel_tolerance": REL_TOLERANCE,
+            "differing": [k.kpi_id for k in result.differing],
+            "kpis": [asdict(k) for k in kpis],
+        },
+    )
+    _prune(spark_dir(home), build_id)
+    return result
+
+
+def kpi_parquet_dir(build_dir: Path) -> Path:
+    """The folder of Parquet files Spark stored fct_kpi_monthly in."""
+    return build_dir / "warehouse" / f"{SPARK_SCHEMA}.db" / KPI_TABLE
+
+
+def compare_kpis(spark_parquet: Path, duckdb_file: Path) -> list[KpiComparison]:
+    """Per KPI: rows on each side, rows only on one side, values beyond tolerance.
+
+    Rows are matched on the table's grain (nulls match nulls); kpi_value, numerator and
+    denominator must agree within ABS_TOLERANCE + REL_TOLERANCE * |DuckDB's value|.
+    """
+    if not any(spark_parquet.glob("*.parquet")):
+        raise UserError(f"Spark 没有写出 {KPI_TABLE}({spark_parquet} 里没有 Parquet 文件)")
+    on = " and ".join(f"duck.{c} is not distinct from spark.{c}" for c in KPI_GRAIN)
+    beyond = " or ".join(
+        f"not (duck.{c} is not distinct from spark.{c} or abs(duck.{c} - spark.{c}) "
+        f"<= {ABS_TOLERANCE} + {REL_TOLERANCE} * abs(duck.{c}))"
+        for c in COMPARED
+    )
+    query = f"""
+        with
+        duck as (select * from published.main.{KPI_TABLE}),
+        spark as (select * from read_parquet({sql_literal(str(spark_parquet / "*.parquet"))})),
+        matched as (
+            select
+                coalesce(duck.kpi_id, spark.kpi_id) as kpi_id,
+                duck.kpi_id is not null as in_duck,
+                spark.kpi_id is not null as in_spark,
+                duck.kpi_id is not null and spark.kpi_id is not null and ({beyond}) as is_beyond,
+                abs(duck.kpi_value - spark.kpi_value) as value_diff
+            from duck
+            full outer join spark on {on}
+        )
+        select
+            kpi_id,
+            count(*) filter (where in_duck) as rows_duckdb,
+            count(*) filter (where in_spark) as rows_spark,
+            count(*) filter (where in_duck and not in_spark) as only_duckdb,
+            count(*) filter (where in_spark and not in_duck) as only_spark,
+            count(*) filter (where is_beyond) as beyond_tolerance,
+            coalesce(max(value_diff), 0) as max_abs_diff
+        from matched
+        group by kpi_id
+        order by kpi_id
+    """
+    with connect() as con:
+        con.execute(f"attach {sql_literal(str(duckdb_file))} as published (read_only)")
+        rows = con.execute(query).fetchall()
+    return [
+        KpiComparison(kpi_id, int(a), int(b), int(c), int(d), int(e), float(f))
+        for kpi_id, a, b, c, d, e, f in rows
+    ]
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _prune(root: Path, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:
+    """Keep the newest `keep` Spark builds (with their warehouse and metastore)."""
+    builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
+    for path in builds[keep:]:
+        if path.name != current:
+            shutil.rmtree(path, ignore_errors=True)
