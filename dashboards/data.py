@@ -26,6 +26,16 @@ from warehouse.config import home
 from warehouse.duck import connect
 from warehouse.published import published_version
 
+# A KPI value with its parts, and whether small-cell suppression hid each.
+VALUE_COLUMNS = [
+    "value",
+    "numerator",
+    "denominator",
+    "value_suppressed",
+    "numerator_suppressed",
+    "denominator_suppressed",
+]
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -232,17 +242,7 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
         values = headline(district_scope)
         row = values[values["kpi_id"] == kpi_id]
         frames.append(row.assign(district_code=district_code))
-    frame = pd.concat(frames, ignore_index=True)[
-        [
-            "district_code",
-            "value",
-            "numerator",
-            "denominator",
-            "value_suppressed",
-            "numerator_suppressed",
-            "denominator_suppressed",
-        ]
-    ]
+    frame = pd.concat(frames, ignore_index=True)[["district_code", *VALUE_COLUMNS]]
     return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
 
 

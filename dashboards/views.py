@@ -140,18 +140,7 @@ def district_breakdown(kpi: pd.Series, scope: data.Scope, key: str) -> None:
         st.rerun()
     st.caption(t("drill_hint"))
     download_csv(
-        frame[
-            [
-                "district_code",
-                "district_name",
-                "value",
-                "numerator",
-                "denominator",
-                "value_suppressed",
-                "numerator_suppressed",
-                "denominator_suppressed",
-            ]
-        ],
+        frame[["district_code", "district_name", *data.VALUE_COLUMNS]],
         f"{kpi['kpi_id']}_{scope.month}_districts",
         f"districts-{key}",
     )

@@ -11,8 +11,9 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import XIAOGE
 
@@ -85,3 +86,21 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def watched_page(browser: Browser, **options) -> tuple[Page, set[str], list[str]]:
+    """A new page that records the hosts it requests and the script errors it raises."""
+    page = browser.new_page(**options)
+    hosts: set[str] = set()
+    errors: list[str] = []
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page, hosts, errors
+
+
+def wait_until_idle(page: Page, timeout: float = 60_000) -> None:
+    """Wait until the app's script has finished running (Streamlit streams elements as it runs)."""
+    page.wait_for_timeout(300)  # a click's rerun starts a moment after the click
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        timeout=timeout
+    )

@@ -44,6 +44,7 @@ CATALOGUE_ROW = {
     "direction": "up",
     "theme": "party",
     "source_model": "int_party_kpis_measured",
+    "counts_people": "false",
 }
 
 

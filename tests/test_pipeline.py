@@ -63,21 +63,6 @@ def test_status_reports_the_published_build_and_the_loaded_source(demo_home: Pat
     assert party_orgs["rows_accepted"] > 30 * 13
 
 
-def test_demo_again_rebuilds_cleanly_without_duplicating(copy_of_demo_home: Path):
-    home = copy_of_demo_home
-    before = json.loads(run_cli(home, "status", "--json").stdout)
-    second = run_cli(home, "demo", "--no-serve")
-    after = json.loads(run_cli(home, "status", "--json").stdout)
-    landed = [
-        p for p in (home / "landing").rglob("*") if p.is_file() and not p.name.startswith("_")
-    ]
-    assert f"跳过 {len(landed)} 个已导入文件" in second.stderr
-    assert after["sources"] == before["sources"]
-    assert after["published"]["build_id"] != before["published"]["build_id"]
-    assert kpi_json(home, "--month", "2025-06")["kpis"]["party_orgs"]["value"] == 50
-    assert "没有变化" in second.stderr, "the unchanged month must not get a new export version"
-
-
 def test_export_of_the_last_month_is_written_by_demo(demo_home: Path):
     pack = demo_home / "exports" / "2025-06" / "v1"
     manifest = json.loads((pack / "manifest.json").read_text(encoding="utf-8"))

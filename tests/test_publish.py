@@ -34,12 +34,12 @@ def corrupted_dbt_project(tmp_path: Path) -> Path:
         REPO_ROOT / "dbt", root / "dbt", ignore=shutil.ignore_patterns("target", "logs")
     )
     shutil.copytree(REPO_ROOT / "seeds", root / "seeds")
-    model = root / "dbt" / "models" / "intermediate" / "kpis" / "int_party_kpis_measured.sql"
+    model = root / "dbt" / "models" / "marts" / "kpi" / "fct_kpi_monthly.sql"
     sql = model.read_text(encoding="utf-8")
     corrupted = sql.replace(
-        "cast(org_count as double) as kpi_value",
-        "case when month_start = (select max(month_start) from months) then -1 else 1 end"
-        " * cast(org_count as double) as kpi_value",
+        "round(kpi_value, 6) as kpi_value",
+        "case when kpi_id = 'party_orgs' and month_start = (select max(month_start) from all_kpis)"
+        " then -1 else 1 end * round(kpi_value, 6) as kpi_value",
     )
     assert corrupted != sql
     model.write_text(corrupted, encoding="utf-8")
@@ -105,12 +105,8 @@ def _newest_build(home: Path, known: set[str]) -> Path | None:
     return max(fresh, default=None)
 
 
-@pytest.mark.parametrize("kill_point", ["dbt", "audit", "publish"])
-def test_a_killed_build_leaves_the_published_warehouse_serving(
-    copy_of_demo_home: Path, kill_point: str
-):
-    home = copy_of_demo_home
-    before = kpi_json(home, "--month", "2025-06")
+def _kill_at(home: Path, kill_point: str) -> None:
+    """Start `xiaoge build`, wait until it reaches `kill_point`, and SIGKILL it (and dbt)."""
     known = {p.name for p in (home / "build").iterdir()}
     env = {
         **os.environ,
@@ -125,31 +121,32 @@ def test_a_killed_build_leaves_the_published_warehouse_serving(
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    reached = {
+        # dbt has started writing the new build's database
+        "dbt": lambda: (
+            (b := _newest_build(home, known)) is not None and (b / "xiaoge.duckdb").exists()
+        ),
+        "audit": lambda: (
+            (b := _newest_build(home, known)) is not None and (b / "paused-at-audit").exists()
+        ),
+        "publish": lambda: (home / "published" / "paused-at-publish").exists(),
+    }[kill_point]
     try:
-        if kill_point == "dbt":
-            # dbt has started running nodes in the new build's database
-            _wait_for(
-                lambda: (
-                    (b := _newest_build(home, known)) is not None and (b / "xiaoge.duckdb").exists()
-                )
-            )
-        elif kill_point == "audit":
-            _wait_for(
-                lambda: (
-                    (b := _newest_build(home, known)) is not None
-                    and (b / "paused-at-audit").exists()
-                )
-            )
-        else:
-            _wait_for(lambda: (home / "published" / "paused-at-publish").exists())
+        _wait_for(reached)
         assert child.poll() is None, "the build ended before it could be killed"
     finally:
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
     (home / "published" / "paused-at-publish").unlink(missing_ok=True)
 
-    assert kpi_json(home, "--month", "2025-06") == before
-    assert status(home)["published"]["build_id"] == before["build_id"]
+
+def test_a_killed_build_leaves_the_published_warehouse_serving(copy_of_demo_home: Path):
+    home = copy_of_demo_home
+    before = kpi_json(home, "--month", "2025-06")
+    for kill_point in ("dbt", "audit", "publish"):
+        _kill_at(home, kill_point)
+        assert kpi_json(home, "--month", "2025-06") == before, kill_point
+        assert status(home)["published"]["build_id"] == before["build_id"], kill_point
     run_cli(home, "build")
     after = kpi_json(home, "--month", "2025-06")
     assert after["build_id"] != before["build_id"]
@@ -157,9 +154,12 @@ def test_a_killed_build_leaves_the_published_warehouse_serving(
     assert not list((home / "published").glob(".*.tmp")), (
         "a staged file of the killed publish was left behind"
     )
+    assert len(status(home)["versions"]) == 2, "a killed publish must not leave a version behind"
 
 
-def test_a_reader_in_a_loop_sees_the_new_build_without_errors(copy_of_demo_home: Path):
+def test_a_reader_in_a_loop_sees_the_new_build_and_rollback_restores_the_old(
+    copy_of_demo_home: Path,
+):
     home = copy_of_demo_home
     where = Home(home)
     first = kpi_values(where, month="2025-06")["build_id"]
@@ -173,18 +173,10 @@ def test_a_reader_in_a_loop_sees_the_new_build_without_errors(copy_of_demo_home:
         assert values["kpis"]["party_orgs"]["value"] == 50
         seen.append(values["build_id"])
     assert builder.returncode == 0, builder.stderr.read()
-    final = kpi_values(where, month="2025-06")["build_id"]
-    assert final != first
-    assert set(seen) <= {first, final}
-    assert seen.count(first) > 0, "the reader never ran during the build"
-
-
-def test_rollback_restores_the_previous_version(copy_of_demo_home: Path):
-    home = copy_of_demo_home
-    first = status(home)["published"]["build_id"]
-    run_cli(home, "build")
-    second = status(home)["published"]["build_id"]
+    second = kpi_values(where, month="2025-06")["build_id"]
     assert second != first
+    assert set(seen) <= {first, second}
+    assert seen.count(first) > 0, "the reader never ran during the build"
 
     result = run_cli(home, "rollback")
     assert first in result.stderr
@@ -192,7 +184,9 @@ def test_rollback_restores_the_previous_version(copy_of_demo_home: Path):
     assert report["published"]["build_id"] == first
     assert report["published"]["is_newest_version"] is False
     assert "回滚" in run_cli(home, "status").stdout
-    assert kpi_json(home)["build_id"] == first
+    assert kpi_values(where, month="2025-06")["build_id"] == first, (
+        "a running reader sees the rollback"
+    )
 
     run_cli(home, "rollback", second)
     assert status(home)["published"]["build_id"] == second

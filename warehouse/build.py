@@ -23,7 +23,7 @@ from warehouse import __version__, ledger
 from warehouse.audit import run_audit
 from warehouse.config import PUBLISHED_DB_NAME, REPO_ROOT, Home, dbt_project_dir, duckdb_settings
 from warehouse.crashpoints import pause_point
-from warehouse.duck import connect
+from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
 
 DOCS_STATIC = REPO_ROOT / "dashboards" / "static" / "dbt_docs.html"
@@ -145,6 +145,7 @@ def build(
         if on_node:
             on_node(unique_id, total)
 
+    _carry_snapshots(home, build_dir / PUBLISHED_DB_NAME)
     result = run_dbt(home, build_dir, ["build"], on_node=count)
     if not result.success:
         _write_status(build_dir, build_id, "failed", result.failure())
@@ -165,6 +166,24 @@ def build(
     return BuildResult(
         build_id, built_at, database, len(nodes), [w.message for w in audit.warnings]
     )
+
+
+def _carry_snapshots(home: Home, database: Path) -> None:
+    """Start the new database with the served build's snapshot tables (SCD2 history of the
+    registries), so that each build adds to the history instead of starting it again."""
+    if not home.published_db.exists():
+        return
+    with connect(database) as con:
+        con.execute(f"attach {sql_literal(str(home.published_db))} as previous (read_only)")
+        snapshots = con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = 'previous' and table_name like 'snap\\_%' escape '\\'"
+        ).fetchall()
+        for (name,) in snapshots:
+            con.execute(
+                f"create table main.{quote_ident(name)} as select * from previous.main.{quote_ident(name)}"
+            )
+        con.execute("detach previous")
 
 
 def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:

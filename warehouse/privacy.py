@@ -88,7 +88,7 @@ def _suppress_measure(values: np.ndarray, families: list[tuple[int, list[int]]])
                 continue
             candidates = sorted(
                 (c for c in children if present[c] and not hidden[c]),
-                key=lambda c: (values[c] <= 0, values[c]),
+                key=lambda c: (values[c] <= 0, values[c], c),
             )
             if candidates and values[candidates[0]] > 0:
                 extra = candidates[0]
@@ -149,7 +149,12 @@ def _protected(db: Path, version: str) -> pd.DataFrame:
 
     con = connect(db, read_only=True)
     try:
-        rows = con.execute("select * from fct_kpi_monthly").df()
+        # A fixed row order: ties between equally small cells are broken the same way in
+        # every build, so unchanged numbers are suppressed the same way in every pack.
+        rows = con.execute(
+            "select * from fct_kpi_monthly order by kpi_id, month_start, area_level, "
+            "district_code nulls first, group_code nulls first, platform_code nulls first"
+        ).df()
         catalogue = con.execute("select * from kpi_catalogue").df()
     finally:
         con.close()

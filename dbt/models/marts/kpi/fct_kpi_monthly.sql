@@ -67,9 +67,11 @@ keyed as (
         district_code,
         group_code,
         platform_code,
-        kpi_value,
-        numerator,
-        denominator
+        -- Six decimals: parallel sums of doubles differ in the last bits from run to run,
+        -- and a published figure must not change when its data did not.
+        round(kpi_value, 6) as kpi_value,
+        round(numerator, 6) as numerator,
+        round(denominator, 6) as denominator
 
     from all_kpis
 
