@@ -150,3 +150,24 @@ def station_map(stations: pd.DataFrame, title: str, district_column: str) -> go.
     )
     figure.update_xaxes(rangemode="normal", title="经度")
     return figure
+
+
+def retention_curves(cohorts: pd.DataFrame, title: str) -> go.Figure:
+    """One line per starting cohort: the share still active N months after starting."""
+    figure = go.Figure()
+    for index, (cohort, curve) in enumerate(cohorts.groupby("cohort", sort=True)):
+        figure.add_trace(
+            go.Scatter(
+                x=curve["months_in"],
+                y=curve["retention"],
+                mode="lines",
+                name=cohort,
+                line={"color": PALETTE[index % len(PALETTE)], "width": 2},
+                hovertemplate=f"{cohort} +%{{x}}: %{{y:.0%}}<extra></extra>",
+            )
+        )
+    figure = _layout(figure, title)
+    figure.update_layout(hovermode="closest")
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    figure.update_xaxes(dtick=3)
+    return figure

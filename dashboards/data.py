@@ -303,6 +303,63 @@ def stations(scope: Scope) -> pd.DataFrame:
     )
 
 
+def tenure_distribution(scope: Scope) -> pd.DataFrame:
+    """Active workers of the scope's month by whole years on the job (people, not rows)."""
+    scope = restrict(scope)
+    return _run(
+        """
+        select case when tenure_months < 12 then '<1' when tenure_months < 24 then '1-2'
+                    when tenure_months < 36 then '2-3' else '3+' end as tenure_years,
+               count(distinct worker_key) as workers
+        from int_worker_months_aggregated
+        where strftime(month_start, '%Y-%m') = ?
+          and (?::varchar is null or district_code = ?::varchar)
+          and (?::varchar is null or group_code = ?::varchar)
+        group by tenure_years
+        order by min(tenure_months)
+        """,
+        scope.month,
+        scope.district_code,
+        scope.district_code,
+        scope.group_code or "delivery",
+        scope.group_code or "delivery",
+    )
+
+
+def cohort_retention(scope: Scope) -> pd.DataFrame:
+    """Share of each quarter's new starters still active N months after their first month."""
+    scope = restrict(scope)
+    return _run(
+        """
+        with months as (
+            select worker_key, month_start,
+                   cast(date_trunc('quarter', first_onboard_date) as date) as cohort_start,
+                   datediff('month', date_trunc('month', first_onboard_date), month_start) as months_in
+            from int_worker_months_aggregated
+            where group_code = ?::varchar
+              and (?::varchar is null or district_code = ?::varchar)
+              and first_onboard_date >= (select min(month_start) from int_worker_months_aggregated)
+              and strftime(month_start, '%Y-%m') <= ?
+        ),
+        starters as (
+            select cohort_start, count(distinct worker_key) as starters
+            from months where months_in = 0 group by cohort_start
+        )
+        select strftime(m.cohort_start, '%Y') || 'Q' || quarter(m.cohort_start) as cohort,
+               m.months_in, count(distinct m.worker_key) * 1.0 / s.starters as retention,
+               s.starters
+        from months as m join starters as s using (cohort_start)
+        where m.months_in between 0 and 18 and s.starters >= 5
+        group by m.cohort_start, m.months_in, s.starters
+        order by m.cohort_start, m.months_in
+        """,
+        scope.group_code or "delivery",
+        scope.district_code,
+        scope.district_code,
+        scope.month,
+    )
+
+
 # --- operations: sources, quarantine, audit, exports -----------------------------------------
 
 

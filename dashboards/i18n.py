@@ -51,6 +51,8 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "该指标无此细分,显示总体值",
         "en": "Not broken down this way; showing the overall value",
     },
+    "tenure_title": {"zh": "从业年限分布(人)", "en": "Years on the job (people)"},
+    "retention_title": {"zh": "按入职季度的留存曲线", "en": "Retention by starting quarter"},
     "stations_map": {"zh": "驿站分布(离线地图)", "en": "Stations (offline map)"},
     "stations_by_street": {"zh": "各街道驿站", "en": "Stations by street"},
     "street": {"zh": "街道", "en": "Street"},

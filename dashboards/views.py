@@ -243,4 +243,31 @@ def service_network_extras(scope: data.Scope) -> None:
     download_csv(per_street, f"stations_by_street_{scope.month}", "stations-by-street")
 
 
-THEME_EXTRAS = {"service": service_network_extras}
+def workforce_extras(scope: data.Scope) -> None:
+    """How long people stay: the tenure distribution and each quarter's retention curve."""
+    if not data.relation_exists("int_worker_months_aggregated"):
+        return
+    left, right = st.columns(2)
+    with left:
+        tenure = data.tenure_distribution(scope)
+        st.plotly_chart(
+            charts.category_bars(
+                tenure.rename(columns={"workers": "value"}), t("tenure_title"), "tenure_years"
+            ),
+            width="stretch",
+            config=PLOT_CONFIG,
+            key="tenure",
+        )
+        download_csv(tenure, f"tenure_{scope.month}", "tenure")
+    with right:
+        cohorts = data.cohort_retention(scope)
+        st.plotly_chart(
+            charts.retention_curves(cohorts, t("retention_title")),
+            width="stretch",
+            config=PLOT_CONFIG,
+            key="cohorts",
+        )
+        download_csv(cohorts, f"cohort_retention_{scope.month}", "cohorts")
+
+
+THEME_EXTRAS = {"service": service_network_extras, "workforce": workforce_extras}

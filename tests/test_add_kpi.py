@@ -21,7 +21,7 @@ NEW_ROWS = """
 union all
 
 select
-    'party_orgs_per_district' as kpi_id,
+    'stations_per_district' as kpi_id,
     month_start,
     area_level,
     district_code,
@@ -31,19 +31,19 @@ select
     kpi_value as numerator,
     13 as denominator
 from kpi_rows
-where kpi_id = 'party_orgs' and area_level = 'city'
+where kpi_id = 'stations_active' and area_level = 'city'
 """
 CATALOGUE_ROW = {
-    "kpi_id": "party_orgs_per_district",
-    "name_zh": "区均党组织数",
-    "name_en": "Party organisations per district",
-    "definition_zh": "全市党组织数除以区县数(13)",
-    "definition_en": "City-wide party organisations divided by the 13 districts",
+    "kpi_id": "stations_per_district",
+    "name_zh": "区均驿站数",
+    "name_en": "Service stations per district",
+    "definition_zh": "全市在运行服务驿站数除以区县数(13)",
+    "definition_en": "City-wide active service stations divided by the 13 districts",
     "unit": "个",
     "value_kind": "average",
     "direction": "up",
-    "theme": "party",
-    "source_model": "int_party_kpis_measured",
+    "theme": "service",
+    "source_model": "int_service_kpis_measured",
     "counts_people": "false",
 }
 
@@ -56,7 +56,7 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
         REPO_ROOT / "dbt", project / "dbt", ignore=shutil.ignore_patterns("target", "logs")
     )
     shutil.copytree(REPO_ROOT / "seeds", project / "seeds")
-    model = project / "dbt" / "models" / "intermediate" / "kpis" / "int_party_kpis_measured.sql"
+    model = project / "dbt" / "models" / "intermediate" / "kpis" / "int_service_kpis_measured.sql"
     assert model.read_text(encoding="utf-8").rstrip().endswith("select * from kpi_rows")
     model.write_text(model.read_text(encoding="utf-8").rstrip() + NEW_ROWS, encoding="utf-8")
     catalogue_path = project / "seeds" / "kpi_catalogue.csv"
@@ -80,8 +80,8 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
             check=True,
         ).stdout
     )
-    assert abs(values["kpis"]["party_orgs_per_district"]["value"] - 50 / 13) < 1e-9
-    assert values["kpis"]["party_orgs_per_district"]["name_zh"] == "区均党组织数"
+    assert abs(values["kpis"]["stations_per_district"]["value"] - 3025 / 13) < 1e-6  # six decimals
+    assert values["kpis"]["stations_per_district"]["name_zh"] == "区均驿站数"
 
     subprocess.run(
         [XIAOGE, "export", "--month", "2025-06"],
@@ -92,11 +92,11 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
     )
     pack = sorted((home / "exports" / "2025-06").glob("v*"))[-1]
     book = openpyxl.load_workbook(pack / "kpis.xlsx")
-    assert "party_orgs_per_district" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
-    assert "party_orgs_per_district" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
+    assert "stations_per_district" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    assert "stations_per_district" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
 
     monkeypatch.setenv("XIAOGE_HOME", str(home))
     at = AppTest.from_file(str(REPO_ROOT / "dashboards" / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/dictionary.py").run()
     assert not at.exception
-    assert any("`party_orgs_per_district`" in e.label for e in at.expander)
+    assert any("`stations_per_district`" in e.label for e in at.expander)

@@ -140,3 +140,19 @@ def test_bigscreen_shows_the_first_theme(open_page, demo_home: Path):
     at = open_page(demo_home, "bigscreen")
     assert at.title[0].value.startswith("组织覆盖")
     assert metrics(at)["党组织数"] == "50个"
+
+
+def test_workforce_page_tenure_distribution_agrees_with_the_tenure_kpi(open_page, demo_home: Path):
+    from dashboards import data
+
+    at = open_page(demo_home, "workforce")
+    assert len(at.get("plotly_chart")) >= 4, (
+        "trend, breakdown, tenure distribution, retention curves"
+    )
+    tenure = data.tenure_distribution(data.Scope("2025-06"))
+    share = kpi_json(demo_home, "--month", "2025-06")["kpis"]["tenure_over_1y_share"]
+    assert tenure["workers"].sum() == share["denominator"]
+    assert tenure.loc[tenure["tenure_years"] != "<1", "workers"].sum() == share["numerator"]
+    curves = data.cohort_retention(data.Scope("2025-06"))
+    assert (curves.loc[curves["months_in"] == 0, "retention"] == 1).all()
+    assert curves["retention"].between(0, 1).all()

@@ -119,14 +119,14 @@ def duckdb_copy(landing: Path, out: Path) -> Step:
             sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("_"))
         ):
             source = xlsx_to_csv(file, out) if file.suffix == ".xlsx" else file
-            head = source.read_bytes()[:65536]
             try:
-                head.decode("utf-8")
-                encoding = "utf-8"
-            except UnicodeDecodeError:
-                encoding = "latin-1"  # DuckDB has no GBK reader offline; a byte-for-byte copy
+                source.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:  # DuckDB reads only UTF-8 offline: transcode GBK first
+                utf8 = out / "utf8.csv"
+                utf8.write_text(source.read_bytes().decode("gb18030"), encoding="utf-8")
+                source = utf8
             con.execute(
-                f"copy (select * from read_csv(?, all_varchar = true, header = true, encoding = '{encoding}')) "
+                "copy (select * from read_csv(?, all_varchar = true, header = true)) "
                 f"to '{out / f'{index}.parquet'}' (format parquet, compression zstd)",
                 [str(source)],
             )
