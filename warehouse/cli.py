@@ -397,14 +397,14 @@ def serve(
     secrets: Annotated[
         Path | None,
         typer.Option(
-            help="another secrets.toml (e.g. with an [auth] login section), read after "
+            help="another secrets.toml (e.g. with the OIDC login section), read after "
             "~/.streamlit/secrets.toml and the repo's .streamlit/secrets.toml",
             exists=True,
             dir_okay=False,
         ),
     ] = None,
 ) -> None:
-    """Serve the dashboards at http://127.0.0.1:PORT (login when [auth] is configured)."""
+    """Serve the dashboards at http://127.0.0.1:PORT (OIDC login when secrets.toml configures it)."""
     where = home().ensure()
     _check_port(port)
     _serve(where, port, secrets)
