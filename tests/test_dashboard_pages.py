@@ -156,3 +156,17 @@ def test_workforce_page_tenure_distribution_agrees_with_the_tenure_kpi(open_page
     curves = data.cohort_retention(data.Scope("2025-06"))
     assert (curves.loc[curves["months_in"] == 0, "retention"] == 1).all()
     assert curves["retention"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("page", ["overview", *OPERATION_PAGES])
+def test_other_pages_follow_the_filters_and_the_drill_down(open_page, demo_home: Path, page: str):
+    at = open_page(demo_home, page)
+    at.selectbox(key="month").set_value("2024-06").run()
+    assert not at.exception
+    at.selectbox(key="district_code").set_value("330108").run()  # 滨江区
+    assert not at.exception
+    assert at.selectbox(key="district_code").value == "330108"
+    if page in ("overview", "bigscreen"):
+        values = kpi_json(demo_home, "--month", "2024-06", "--district", "330108")
+        label, text = expected_card("party_orgs", values)
+        assert metrics(at)[label] == text

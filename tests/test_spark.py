@@ -96,7 +96,7 @@ def test_comparison_reports_each_kpi_that_differs(tmp_path: Path) -> None:
             f"""
             copy (
                 select * replace (
-                    case when kpi_id = 'b' then kpi_value + 1e-6
+                    case when kpi_id = 'b' then kpi_value + 1e-4
                          when kpi_id = 'a' then kpi_value + 1e-12 else kpi_value end as kpi_value
                 )
                 from fct_kpi_monthly where kpi_id != 'c'
