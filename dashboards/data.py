@@ -132,7 +132,7 @@ _SCOPED_ROWS = """
     with scoped as (
         select k.*,
             row_number() over (
-                partition by k.kpi_id, k.month_start
+                partition by k.kpi_id, k.month_start, k.district_code
                 order by
                     case when k.platform_code = ?::varchar then 0 when k.platform_code is null then 1 else 2 end,
                     case when k.group_code = ?::varchar then 0 when k.group_code is null then 1 else 2 end,
@@ -140,7 +140,7 @@ _SCOPED_ROWS = """
                     k.group_code nulls first, k.platform_code nulls first
             ) as pick
         from fct_kpi_monthly as k
-        where k.area_level = case when ?::varchar is null then 'city' else 'district' end
+        where k.area_level = ?::varchar
           and (?::varchar is null or k.district_code = ?::varchar)
           and (k.platform_code is null or k.platform_code = ?::varchar)
           and (k.group_code is null or ?::varchar is null or k.group_code = ?::varchar
@@ -152,11 +152,13 @@ _SCOPED_ROWS = """
 """
 
 
-def _scope_params(scope: Scope) -> list:
+def _scope_params(scope: Scope, area_level: str | None = None) -> list:
+    """Parameters of _SCOPED_ROWS: the scope's district (or the city), or every row of
+    `area_level` when it is given (every district)."""
     return [
         scope.platform_code,
         scope.group_code,
-        scope.district_code,
+        area_level or ("district" if scope.district_code else "city"),
         scope.district_code,
         scope.district_code,
         scope.platform_code,
@@ -236,13 +238,20 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
 
     A district role gets its own district only (`districts()` lists no other).
     """
-    frames = []
-    for district_code in districts()["district_code"]:
-        district_scope = Scope(scope.month, district_code, scope.group_code, scope.platform_code)
-        values = headline(district_scope)
-        row = values[values["kpi_id"] == kpi_id]
-        frames.append(row.assign(district_code=district_code))
-    frame = pd.concat(frames, ignore_index=True)[["district_code", *VALUE_COLUMNS]]
+    scope = restrict(scope)
+    every_district = Scope(scope.month, None, scope.group_code, scope.platform_code)
+    frame = _run(
+        f"""
+        with rows as ({_SCOPED_ROWS})
+        select rows.district_code, rows.kpi_value as value, rows.numerator, rows.denominator,
+               rows.value_suppressed, rows.numerator_suppressed, rows.denominator_suppressed
+        from rows
+        where rows.kpi_id = ? and strftime(rows.month_start, '%Y-%m') = ?
+        """,
+        *_scope_params(every_district, area_level="district"),
+        kpi_id,
+        scope.month,
+    )
     return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
 
 
@@ -310,7 +319,7 @@ def tenure_distribution(scope: Scope) -> pd.DataFrame:
         """
         select case when tenure_months < 12 then '<1' when tenure_months < 24 then '1-2'
                     when tenure_months < 36 then '2-3' else '3+' end as tenure_years,
-               count(distinct worker_key) as workers
+               count(*) as workers  -- one row per person and month: rows are people
         from int_worker_months_aggregated
         where strftime(month_start, '%Y-%m') = ?
           and (?::varchar is null or district_code = ?::varchar)
@@ -327,7 +336,10 @@ def tenure_distribution(scope: Scope) -> pd.DataFrame:
 
 
 def cohort_retention(scope: Scope) -> pd.DataFrame:
-    """Share of each quarter's new starters still active N months after their first month."""
+    """Share of each quarter's new starters still active N months after their first month.
+
+    A person has one row per month, so counting rows counts people (no distinct needed).
+    """
     scope = restrict(scope)
     return _run(
         """
@@ -342,11 +354,11 @@ def cohort_retention(scope: Scope) -> pd.DataFrame:
               and strftime(month_start, '%Y-%m') <= ?
         ),
         starters as (
-            select cohort_start, count(distinct worker_key) as starters
+            select cohort_start, count(*) as starters
             from months where months_in = 0 group by cohort_start
         )
         select strftime(m.cohort_start, '%Y') || 'Q' || quarter(m.cohort_start) as cohort,
-               m.months_in, count(distinct m.worker_key) * 1.0 / s.starters as retention,
+               m.months_in, count(*) * 1.0 / s.starters as retention,
                s.starters
         from months as m join starters as s using (cohort_start)
         where m.months_in between 0 and 18 and s.starters >= 5

@@ -4,19 +4,28 @@ Each build gets its own folder `build/<build_id>/` (database, dbt logs and artef
 hard-links the finished file into `published/versions/<build_id>/` and then renames a link of it
 onto `published/xiaoge.duckdb`, so a reader opens either the old file or the new one, never a
 partial one. The last `keep` versions are kept for rollback.
+
+A build is incremental when the served build came from the same dbt project: it starts from a
+copy of the served file, and the month-incremental models (the person-month facts and the KPIs
+over them) recompute only the months from the month before the earliest month with new or
+re-delivered files. Months before that keep the figures they were built with; `full=True`
+(`xiaoge build --full`) recomputes everything from the raw zone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger
@@ -37,6 +46,19 @@ class BuildResult:
     database: Path
     nodes: int
     warnings: list[str]
+    rebuilt_from: str | None = None  # first recomputed month of an incremental build
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """Full, or incremental from a month (YYYY-MM-01); with why, for the user."""
+
+    rebuild_from: str | None
+    reason: str
+
+    @property
+    def incremental(self) -> bool:
+        return self.rebuild_from is not None
 
 
 def new_build_id() -> str:
@@ -132,8 +154,9 @@ def require_raw_data(home: Home) -> None:
 def build(
     home: Home,
     on_node: Callable[[str, int], None] | None = None,
+    full: bool = False,
 ) -> BuildResult:
-    """dbt build into a fresh database; raise UserError (and publish nothing) on any failure."""
+    """dbt build into a new database; raise UserError (and publish nothing) on any failure."""
     require_raw_data(home)
     build_id = new_build_id()
     build_dir = home.build / build_id
@@ -145,13 +168,28 @@ def build(
         if on_node:
             on_node(unique_id, total)
 
-    _carry_snapshots(home, build_dir / PUBLISHED_DB_NAME)
-    result = run_dbt(home, build_dir, ["build"], on_node=count)
+    plan = plan_build(home, full)
+    database = build_dir / PUBLISHED_DB_NAME
+    args = ["build"]
+    if plan.incremental:
+        shutil.copyfile(home.published_db, database)
+        args += ["--vars", json.dumps({"rebuild_from_month": plan.rebuild_from})]
+    else:
+        _carry_snapshots(home, database)
+    _write_json_atomic(
+        build_dir / "plan.json", {"rebuild_from": plan.rebuild_from, "reason": plan.reason}
+    )
+    # The audit's Great Expectations takes seconds to import: do it while dbt runs.
+    warm_up = threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    )
+    warm_up.start()
+    result = run_dbt(home, build_dir, args, on_node=count)
+    warm_up.join()
     if not result.success:
         _write_status(build_dir, build_id, "failed", result.failure())
         raise UserError(f"构建 {build_id} 失败,未发布:{result.failure()}")
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    database = build_dir / PUBLISHED_DB_NAME
     _stamp(database, home, build_id, built_at)
     audit = run_audit(
         build_id, database, home.published_db if home.published_db.exists() else None, build_dir
@@ -164,8 +202,65 @@ def build(
         )
     _write_status(build_dir, build_id, "built", "")
     return BuildResult(
-        build_id, built_at, database, len(nodes), [w.message for w in audit.warnings]
+        build_id,
+        built_at,
+        database,
+        len(nodes),
+        [w.message for w in audit.warnings],
+        plan.rebuild_from,
     )
+
+
+def project_fingerprint() -> str:
+    """A digest of everything that decides what the build computes: the dbt project, its
+    seeds and the tool's version. An incremental build is only safe when it is unchanged."""
+    project = dbt_project_dir()
+    digest = hashlib.sha256(__version__.encode())
+    roots = [project, (project / "../seeds").resolve()]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            skipped = {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts)
+            if path.is_file() and not skipped and path.suffix in (".sql", ".yml", ".yaml", ".csv"):
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_build(home: Home, full: bool = False) -> BuildPlan:
+    """Full or incremental, and from which month: the month before the earliest month whose
+    files changed since the served build (its flags such as "active next month" change too)."""
+    if full:
+        return BuildPlan(None, "按要求全量构建")
+    if not home.published_db.exists():
+        return BuildPlan(None, "首次构建")
+    with connect(home.published_db, read_only=True) as con:
+        columns = {row[0] for row in con.execute("describe xiaoge_build").fetchall()}
+        if "project_fingerprint" not in columns:
+            return BuildPlan(None, "已发布版本缺少模型指纹")
+        served_fingerprint = con.execute("select project_fingerprint from xiaoge_build").fetchone()[
+            0
+        ]
+        served = set(
+            con.execute("select file_path, checksum, month from xiaoge_build_sources").fetchall()
+        )
+    if served_fingerprint != project_fingerprint():
+        return BuildPlan(None, "模型或种子数据已改变")
+    loaded = {
+        (r["file_path"], r["checksum"], r["month"])
+        for r in ledger.read(home)
+        if r["status"] == "loaded"
+    }
+    changed = sorted(month for _, _, month in loaded ^ served)
+    if not changed:
+        return BuildPlan(_month_start(max(m for _, _, m in loaded), 1), "没有新文件")
+    return BuildPlan(_month_start(changed[0], -1), f"{changed[0]} 起有新文件")
+
+
+def _month_start(month: str, shift: int = 0) -> str:
+    """The first day of the month `shift` months after `month` (YYYY-MM), as YYYY-MM-DD."""
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + number - 1 + shift
+    return date(index // 12, index % 12 + 1, 1).isoformat()
 
 
 def _carry_snapshots(home: Home, database: Path) -> None:
@@ -192,8 +287,9 @@ def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:
     with connect(database) as con:
         con.execute(
             "create or replace table xiaoge_build as "
-            "select ?::varchar as build_id, ?::timestamptz as built_at, ?::varchar as tool_version",
-            [build_id, built_at, __version__],
+            "select ?::varchar as build_id, ?::timestamptz as built_at, ?::varchar as tool_version, "
+            "?::varchar as project_fingerprint",
+            [build_id, built_at, __version__, project_fingerprint()],
         )
         con.execute(
             "create or replace table xiaoge_build_sources "

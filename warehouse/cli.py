@@ -76,7 +76,7 @@ def _ingest(where: Home, paths: list[Path] | None) -> None:
         raise typer.Exit(code=2)
 
 
-def _build_and_publish(where: Home) -> str:
+def _build_and_publish(where: Home, full: bool = False) -> str:
     from warehouse.build import build, publish, require_raw_data
 
     require_raw_data(where)
@@ -87,13 +87,15 @@ def _build_and_publish(where: Home) -> str:
             name = unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id
             progress.update(task, advance=1, total=total, description=f"dbt build: {name}")
 
-        result = build(where, on_node=on_node)
+        result = build(where, on_node=on_node, full=full)
         progress.update(task, description="dbt build 完成")
     publish(where, result)
     for warning in result.warnings:
         console.print(f"[yellow]审计警告[/yellow] {warning}", soft_wrap=True, highlight=False)
+    scope = f"增量:自 {result.rebuilt_from[:7]} 起重算" if result.rebuilt_from else "全量"
     console.print(
-        f"已发布构建 {result.build_id}({result.nodes} 个 dbt 节点通过,审计警告 {len(result.warnings)} 个)"
+        f"已发布构建 {result.build_id}({scope};{result.nodes} 个 dbt 节点通过,"
+        f"审计警告 {len(result.warnings)} 个)"
     )
     return result.build_id
 
@@ -186,8 +188,17 @@ def build(
     data_tests: Annotated[
         bool, typer.Option(help="with --target spark: also run the data tests on Spark (slow)")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            help="recompute every month (default: only months with new files, when the models are unchanged)"
+        ),
+    ] = False,
 ) -> None:
     """dbt build into a new database, check it, and publish it if it passes.
+
+    After a first build, a build is incremental: the person-month facts and the KPIs over
+    them are recomputed only from the month before the earliest month with new files.
 
     With --target spark the same dbt project runs on Apache Spark (local mode); nothing is
     published: the KPIs it produces are compared with the published DuckDB build's.
@@ -195,7 +206,7 @@ def build(
     if target == "spark":
         _build_on_spark(home(), data_tests)
     elif target == "duckdb":
-        _build_and_publish(home())
+        _build_and_publish(home(), full)
     else:
         raise UserError(f"未知的构建目标 {target}:可选 duckdb 或 spark")
 

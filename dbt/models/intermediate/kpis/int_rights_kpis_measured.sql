@@ -1,17 +1,25 @@
 {#- KPI rows of the rights theme: insurance participation of active front-line workers by
     type (people insured in the month / people active in it), and station managers' pension. -#}
 
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key='month_start',
+) }}
+
 with
 
 worker_months as (
 
     select * from {{ ref('int_worker_months_aggregated') }}
+    where {{ in_months_to_build('month_start') }}
 
 ),
 
 insurance as (
 
     select * from {{ ref('int_insurance_person_months_pivoted') }}
+    where {{ in_months_to_build('month_start') }}
 
 ),
 

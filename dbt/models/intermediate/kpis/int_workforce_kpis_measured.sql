@@ -1,16 +1,25 @@
 {#- KPI rows of the workforce theme: active people, tenure over a year, monthly churn. -#}
 
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key='month_start',
+) }}
+
 with
 
 worker_months as (
 
+    -- a month before the first rebuilt one: its leavers are counted in the month after
     select * from {{ ref('int_worker_months_aggregated') }}
+    where {{ in_months_to_build('month_start', lookback_months=1) }}
 
 ),
 
 platform_months as (
 
     select * from {{ ref('int_worker_platform_months_joined') }}
+    where {{ in_months_to_build('month_start', lookback_months=1) }}
 
 ),
 
@@ -235,3 +244,4 @@ kpi_rows as (
 )
 
 select * from kpi_rows
+where {{ in_months_to_build('month_start') }}

@@ -1,10 +1,17 @@
 {#- One row per person and month with any insurance: one flag (1/0) per insurance type. -#}
 
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key='month_start',
+) }}
+
 with
 
 enrolments as (
 
     select * from {{ ref('stg_social_insurance__enrolments') }}
+    where {{ in_months_to_build('month_start') }}
 
 ),
 

@@ -2,9 +2,23 @@
     platform (most orders) gives group, district and work type; tenure counts from the first
     onboarding on any platform. -#}
 
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key='month_start',
+) }}
+
 with
 
 platform_months as (
+
+    select * from {{ ref('int_worker_platform_months_joined') }}
+    where {{ in_months_to_build('month_start') }}
+
+),
+
+-- every month, not only those rebuilt: tenure counts from the first onboarding ever
+all_platform_months as (
 
     select * from {{ ref('int_worker_platform_months_joined') }}
 
@@ -16,7 +30,7 @@ first_onboarding as (
         worker_key,
         min(first_onboard_date) as first_onboard_date
 
-    from platform_months
+    from all_platform_months
     group by worker_key
 
 ),

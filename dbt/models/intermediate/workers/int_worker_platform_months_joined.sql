@@ -1,10 +1,17 @@
 {#- One row per person, platform and month worked: the month's activity with the spell's attributes. -#}
 
+{{ config(
+    materialized='incremental' if target.type == 'duckdb' else 'table',
+    incremental_strategy='delete+insert',
+    unique_key='month_start',
+) }}
+
 with
 
 activity as (
 
     select * from {{ ref('stg_platform__monthly_activities') }}
+    where {{ in_months_to_build('month_start') }}
 
 ),
 
