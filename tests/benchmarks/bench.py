@@ -132,7 +132,7 @@ def duckdb_copy(landing: Path, out: Path) -> Step:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     start = time.perf_counter()
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"enable_progress_bar": False}) as con:
         for index, file in enumerate(
             sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("_"))
         ):
@@ -172,7 +172,7 @@ def compiled_sql_seconds(home: Path) -> float:
     database = home / "bench-bare" / "xiaoge.duckdb"
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir()
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config={"enable_progress_bar": False}) as con:
         # Seeds as dbt loaded them (their column types), copied from the built file.
         con.execute(f"attach '{build_dir / 'xiaoge.duckdb'}' as built (read_only)")
         for seed in manifest["nodes"].values():
