@@ -79,9 +79,9 @@ def test_key_comes_from_env_or_a_key_file(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def _texts(path: Path) -> list[bytes]:
-    """The file's bytes; for Parquet (zstd-compressed, whose bytes can spell digits by chance)
-    every string cell instead; for DuckDB files also every text value of every table."""
-    texts = [] if path.suffix == ".parquet" else [path.read_bytes()]
+    """The file's bytes; for Parquet (zstd-compressed) and DuckDB files (bit-packed pages, where
+    bytes such as 0x31 0x33 0x33 ... spell "13333333333" by chance) every text value instead."""
+    texts = [] if path.suffix in (".parquet", ".duckdb") else [path.read_bytes()]
     if path.suffix == ".parquet":
         table = pq.read_table(path)
         for column in table.columns:
