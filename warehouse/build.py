@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger
@@ -34,6 +34,7 @@ from warehouse.config import PUBLISHED_DB_NAME, REPO_ROOT, Home, dbt_project_dir
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
+from warehouse.published import month_start
 
 DOCS_STATIC = REPO_ROOT / "dashboards" / "static" / "dbt_docs.html"
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
@@ -252,15 +253,8 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
     }
     changed = sorted(month for _, _, month in loaded ^ served)
     if not changed:
-        return BuildPlan(_month_start(max(m for _, _, m in loaded), 1), "没有新文件")
-    return BuildPlan(_month_start(changed[0], -1), f"{changed[0]} 起有新文件")
-
-
-def _month_start(month: str, shift: int = 0) -> str:
-    """The first day of the month `shift` months after `month` (YYYY-MM), as YYYY-MM-DD."""
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + number - 1 + shift
-    return date(index // 12, index % 12 + 1, 1).isoformat()
+        return BuildPlan(month_start(max(m for _, _, m in loaded), 1).isoformat(), "没有新文件")
+    return BuildPlan(month_start(changed[0], -1).isoformat(), f"{changed[0]} 起有新文件")
 
 
 def _carry_snapshots(home: Home, database: Path) -> None:

@@ -44,11 +44,14 @@ def published_version(home: Home) -> Path:
     return Path(f"{stat.st_ino}-{stat.st_mtime_ns}") if stat else Path("none")
 
 
-def month_start(month: str) -> date:
-    """'YYYY-MM' -> the first day of that month, or a one-line error."""
+def month_start(month: str, shift: int = 0) -> date:
+    """'YYYY-MM' -> the first day of that month (or of the month `shift` months later), or a
+    one-line error."""
     try:
         year, mon = (int(part) for part in month.split("-"))
-        return date(year, mon, 1)
+        date(year, mon, 1)  # refuses a month such as 2025-13
+        index = year * 12 + mon - 1 + shift
+        return date(index // 12, index % 12 + 1, 1)
     except ValueError:
         raise UserError(f"月份 {month!r} 格式不对:请写成 YYYY-MM,例如 2025-06") from None
 
