@@ -20,11 +20,19 @@ from dashboards.auth import gate
 from dashboards.filters import current, sidebar
 from dashboards.i18n import lang, t
 from warehouse.access import log_access
-from warehouse.config import SEEDS_DIR, home
+from warehouse.config import SEEDS_DIR, home, restrict_new_files
+from warehouse.errors import UserError
 
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="小哥友好城市 指标仓", page_icon="🛵", layout="wide")
+try:
+    # The access log is written under the home: with the home's modes also when Streamlit
+    # was started directly (`streamlit run`) rather than by `xiaoge serve`.
+    restrict_new_files()
+except UserError as error:
+    st.error(str(error))
+    st.stop()
 viewer = gate()
 sidebar()
 

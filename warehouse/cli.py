@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from warehouse import __version__
-from warehouse.config import DASHBOARD_APP, REPO_ROOT, Home, home
+from warehouse.config import DASHBOARD_APP, REPO_ROOT, Home, home, restrict_new_files
 from warehouse.errors import UserError
 
 app = typer.Typer(
@@ -163,6 +163,9 @@ def generate(
     _check_scale(scale)
     if month_start(start) > month_start(end):
         raise UserError(f"--start {start} 晚于 --end {end}")
+    where, target = home(), out.resolve()
+    if target == where.root or where.root in target.parents:
+        where.ensure()  # the home's folders and group first: what is generated inherits them
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -504,6 +507,9 @@ def _serve(where: Home, port: int, secrets: Path | None = None) -> None:
 def main() -> None:
     """Entry point: user errors become one line and a non-zero exit, never a traceback."""
     try:
+        # Before anything is written: files under the home are the owner's (or the
+        # XIAOGE_HOME_GROUP's) only, also those written by child processes (dbt, Chromium).
+        restrict_new_files()
         app()
     except UserError as error:
         console.print(f"[red]错误:[/red] {error}", soft_wrap=True, highlight=False)

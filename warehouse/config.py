@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import grp
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,51 @@ DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
 
 HOME_SUBDIRS = ("landing", "raw", "build", "published", "exports")
 PUBLISHED_DB_NAME = "xiaoge.duckdb"
+HOME_GROUP_ENV = "XIAOGE_HOME_GROUP"
+
+
+@dataclass(frozen=True)
+class FileModes:
+    """Who may read what is written under the home: the owner only (0700 folders, 0600
+    files), or also one named group (`XIAOGE_HOME_GROUP`: 2750 folders owned by that group,
+    0640 files). The setgid bit makes everything made later in a folder inherit its group."""
+
+    folders: int
+    files: int
+    umask: int
+    group_id: int | None = None
+    group_name: str | None = None
+
+
+PRIVATE = FileModes(folders=0o700, files=0o600, umask=0o077)
+
+
+def file_modes() -> FileModes:
+    """The modes from `XIAOGE_HOME_GROUP` (unset or empty: private to the owner)."""
+    name = os.environ.get(HOME_GROUP_ENV, "").strip()
+    if not name:
+        return PRIVATE
+    try:
+        group = grp.getgrnam(name)
+    except KeyError:
+        raise UserError(
+            f"{HOME_GROUP_ENV}={name} 不是本机的用户组:请设为已有的组名(getent group 可查),"
+            "或不设置(仅属主可读写)"
+        ) from None
+    return FileModes(
+        folders=0o2750, files=0o640, umask=0o027, group_id=group.gr_gid, group_name=name
+    )
+
+
+def restrict_new_files() -> FileModes:
+    """Set this process's umask from the setting and return the modes.
+
+    Child processes (dbt, Chromium, ingest workers, Streamlit after `xiaoge serve`) inherit
+    the umask, so what they write under the home gets the same modes without each knowing.
+    """
+    modes = file_modes()
+    os.umask(modes.umask)
+    return modes
 
 
 @dataclass(frozen=True)
@@ -52,10 +99,16 @@ class Home:
         return self.raw / "_ledger.parquet"
 
     def ensure(self) -> Home:
-        """Create the folders, or explain in one line why they cannot be created."""
+        """Create the folders with the home's modes, or explain in one line why they cannot be
+        created. Also sets this process's umask, for callers that are not the CLI."""
+        modes = restrict_new_files()
         try:
-            for name in HOME_SUBDIRS:
-                (self.root / name).mkdir(parents=True, exist_ok=True)
+            self.root.mkdir(parents=True, exist_ok=True)
+            # A home made before this rule, or by another tool (mkdir, a test's tmp folder),
+            # may be open to others: the root and the top folders get the modes every time.
+            for folder in (self.root, *(self.root / name for name in HOME_SUBDIRS)):
+                folder.mkdir(exist_ok=True)
+                self._set_folder_mode(folder, modes)
             probe = self.root / ".write-probe"
             probe.write_text("ok")
             probe.unlink()
@@ -65,6 +118,18 @@ class Home:
                 "请把 XIAOGE_HOME 设为一个可以写入的目录"
             ) from None
         return self
+
+    def _set_folder_mode(self, folder: Path, modes: FileModes) -> None:
+        if modes.group_id is not None and folder.stat().st_gid != modes.group_id:
+            try:
+                os.chown(folder, -1, modes.group_id)
+            except PermissionError:
+                raise UserError(
+                    f"不能把 {folder} 交给用户组 {modes.group_name}:请先把当前用户加入该组,"
+                    f"或改设 {HOME_GROUP_ENV}"
+                ) from None
+        if stat.S_IMODE(folder.stat().st_mode) != modes.folders:
+            os.chmod(folder, modes.folders)
 
 
 def home() -> Home:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from warehouse.errors import UserError
@@ -53,6 +54,7 @@ def load_key() -> bytes:
     if value is None:
         path = key_file()
         try:
+            _owner_only(path)
             value = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             raise UserError(NO_KEY.format(path=path)) from None
@@ -74,17 +76,36 @@ def ensure_key_file() -> tuple[Path | None, bool]:
         return None, False
     path = key_file()
     if path.exists():
+        _owner_only(path)
         return path, False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
+        _owner_only(path)
         return path, False
     except OSError as exc:
         raise UserError(f"无法创建密钥文件 {path}({exc.strerror});请设置 XIAOGE_PII_KEY") from None
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(secrets.token_hex(32) + "\n")
     return path, True
+
+
+def _owner_only(path: Path) -> None:
+    """Make the key file 0600 (whoever holds it can link every pseudonym to an ID number).
+
+    A key file written by hand (`echo ... > pii.key`) is usually 0644; as its owner we tighten
+    it rather than refuse, and say what to do when we cannot. XIAOGE_HOME_GROUP never applies
+    here: the group may read the warehouse, not the key.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode)  # FileNotFoundError: the caller explains
+    if mode & 0o077:
+        try:
+            os.chmod(path, 0o600)
+        except PermissionError:
+            raise UserError(
+                f"密钥文件 {path} 的权限是 {mode:04o},其他用户可读:请运行 chmod 600 {path}"
+            ) from None
 
 
 # --- SQL over a normalised ID-number expression (DuckDB, used by ingest only) ----------------
