@@ -46,7 +46,7 @@ def test_malformed_month_says_the_expected_format(demo_home: Path):
 
 def test_unknown_district_lists_the_codes(demo_home: Path):
     result = run_cli(demo_home, "kpi", "--district", "999999", check=False)
-    assert_one_line_error(result, "没有区县代码 999999", "330102")
+    assert_one_line_error(result, "没有区县代码 '999999'", "330102")
 
 
 def test_export_of_an_unknown_month_is_refused(demo_home: Path):
@@ -84,8 +84,8 @@ def test_bad_scale_is_refused(fresh_home: Path):
 def test_rollback_to_an_unknown_version_lists_the_versions(
     demo_home: Path, copy_of_demo_home: Path
 ):
-    result = run_cli(copy_of_demo_home, "rollback", "no-such-build", check=False)
-    assert_one_line_error(result, "没有版本 no-such-build")
+    result = run_cli(copy_of_demo_home, "rollback", "20000101T000000Z-0000", check=False)
+    assert_one_line_error(result, "没有版本 20000101T000000Z-0000", "可用版本")
 
 
 def test_ingest_of_a_missing_path_names_it(fresh_home: Path):
@@ -93,3 +93,48 @@ def test_ingest_of_a_missing_path_names_it(fresh_home: Path):
     assert_one_line_error(
         run_cli(fresh_home, "ingest", str(missing), check=False), str(missing), "不存在"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["export", "diff", "--month", "../../x"], ["--month", "'../../x'", "YYYY-MM"]),
+        (["export", "diff", "--month", "2025-06", "--from", "../v1"], ["--from", "'../v1'", "v1"]),
+        (["export", "diff", "--month", "2025-06", "--to", "v2/.."], ["--to", "v1"]),
+        (["rollback", "../../x"], ["BUILD_ID", "'../../x'", "20250801T120000Z-1a2b"]),
+        (["export", "--month", "2025-06", "--district", "../x"], ["--district", "'../x'"]),
+        (["export", "--month", "../2025-06"], ["--month", "YYYY-MM"]),
+        (["kpi", "--district", "330106' or 1=1"], ["--district", "没有区县代码", "330102"]),
+        (["kpi", "--month", "2025-13"], ["--month", "'2025-13'", "01 到 12"]),
+        (["kpi", "--month", "2025-06\n../x"], ["--month", "YYYY-MM"]),
+        (["export", "--month", "2025-06", "--as-user", "../x"], ["--as-user", "电子邮箱"]),
+        (["generate", "--out", "landing", "--start", "2025-6"], ["--start", "YYYY-MM"]),
+        # Rich markup in a value is printed as it was typed, not interpreted.
+        (["kpi", "--district", "[/red]"], ["'[/red]'", "--district"]),
+    ],
+)
+def test_names_on_the_command_line_are_checked_before_use(fresh_home: Path, args, fragments):
+    result = run_cli(fresh_home, *args, check=False)
+    assert_one_line_error(result, *fragments)
+    assert not (fresh_home / "landing").exists(), "a refused command must not start working"
+
+
+def test_export_diff_never_reads_outside_exports(fresh_home: Path):
+    """Two versions of a look-alike pack outside exports/: `--month ../x` used to compare them."""
+    for version, value in (("v1", 1), ("v2", 2)):
+        folder = fresh_home / "x" / version
+        folder.mkdir(parents=True)
+        (folder / "kpis.csv").write_text(
+            "kpi_id,kpi_name,area,group_code,platform_code,value\n"
+            f"party_orgs,党组织数,全市,,,{value}\n",
+            encoding="utf-8-sig",
+        )
+    result = run_cli(fresh_home, "export", "diff", "--month", "../x", "--json", check=False)
+    assert_one_line_error(result, "--month", "'../x'")
+    assert result.stdout == ""
+
+
+def test_a_user_from_the_environment_is_checked_too(fresh_home: Path, monkeypatch):
+    monkeypatch.setenv("XIAOGE_USER", "../../x")
+    result = run_cli(fresh_home, "export", "--month", "2025-06", check=False)
+    assert_one_line_error(result, "--as-user/XIAOGE_USER", "'../../x'")

@@ -7,16 +7,18 @@ import os
 import socket
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from warehouse import __version__
+from warehouse import __version__, names
 from warehouse.config import DASHBOARD_APP, REPO_ROOT, Home, home, restrict_new_files
 from warehouse.errors import UserError
 
@@ -43,6 +45,31 @@ def _progress() -> Progress:
 
 def _print_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _checked(
+    validate: Callable[[str, str], object],
+) -> Callable[[typer.CallbackParam, str | None], str | None]:
+    """A typer callback checking an option's value with one of warehouse.names' patterns, so
+    every command refuses the same malformed names (a path where a name belongs) the same way."""
+
+    def callback(param: typer.CallbackParam, value: str | None) -> str | None:
+        if value is not None:
+            argument = param.param_type_name == "argument"
+            field = (param.name or "").upper() if argument else "/".join(param.opts)
+            if param.envvar:
+                field += f"/{param.envvar}"
+            validate(value, field)
+        return value
+
+    return callback
+
+
+MONTH = _checked(names.month)
+VERSION = _checked(names.version)
+DISTRICT = _checked(names.district)
+BUILD_ID = _checked(names.build_id)
+USER = _checked(names.user)
 
 
 # --- steps shared by the commands and `demo` ------------------------------------------------
@@ -154,8 +181,8 @@ def generate(
     seed: Annotated[
         int, typer.Option(help="random seed; the same seed gives the same bytes")
     ] = 20250801,
-    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2023-01",
-    end: Annotated[str, typer.Option(help="last month, YYYY-MM")] = "2025-06",
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM", callback=MONTH)] = "2023-01",
+    end: Annotated[str, typer.Option(help="last month, YYYY-MM", callback=MONTH)] = "2025-06",
 ) -> None:
     """Write deterministic synthetic landing files, one folder per system and month."""
     from warehouse.published import month_start
@@ -265,7 +292,8 @@ def _build_on_spark(where: Home, data_tests: bool = False) -> None:
 @app.command()
 def rollback(
     build_id: Annotated[
-        str | None, typer.Argument(help="version to serve; default: the previous one")
+        str | None,
+        typer.Argument(help="version to serve; default: the previous one", callback=BUILD_ID),
     ] = None,
 ) -> None:
     """Serve an earlier published version again."""
@@ -284,15 +312,19 @@ app.add_typer(export_app, name="export")
 @export_app.callback(invoke_without_command=True)
 def export(
     ctx: typer.Context,
-    month: Annotated[str | None, typer.Option(help="month to export, YYYY-MM")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="month to export, YYYY-MM", callback=MONTH)
+    ] = None,
     district: Annotated[
-        str | None, typer.Option(help="district code; default: the whole city")
+        str | None,
+        typer.Option(help="district code; default: the whole city", callback=DISTRICT),
     ] = None,
     as_user: Annotated[
         str | None,
         typer.Option(
             "--as-user",
             envvar="XIAOGE_USER",
+            callback=USER,
             help="export with this user's role from the access file (a district user gets "
             "their own district only)",
         ),
@@ -305,14 +337,17 @@ def export(
 
 @export_app.command("diff")
 def export_diff(
-    month: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    month: Annotated[str, typer.Option(help="month, YYYY-MM", callback=MONTH)],
     district: Annotated[
-        str | None, typer.Option(help="district code; default: the whole city")
+        str | None,
+        typer.Option(help="district code; default: the whole city", callback=DISTRICT),
     ] = None,
     from_version: Annotated[
-        str | None, typer.Option("--from", help="older version, e.g. v1")
+        str | None, typer.Option("--from", help="older version, e.g. v1", callback=VERSION)
     ] = None,
-    to_version: Annotated[str | None, typer.Option("--to", help="newer version, e.g. v2")] = None,
+    to_version: Annotated[
+        str | None, typer.Option("--to", help="newer version, e.g. v2", callback=VERSION)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List the KPIs whose values differ between two versions of a month's pack."""
@@ -338,18 +373,17 @@ def export_diff(
 
 
 def _version_number(text: str | None) -> int | None:
-    if text is None:
-        return None
-    digits = text.lower().removeprefix("v")
-    if not digits.isdigit():
-        raise UserError(f"版本 {text} 格式不对:请写成 v1、v2 ……")
-    return int(digits)
+    return None if text is None else names.version(text)
 
 
 @app.command()
 def kpi(
-    month: Annotated[str | None, typer.Option(help="YYYY-MM; default: the latest month")] = None,
-    district: Annotated[str | None, typer.Option(help="district code; default: city-wide")] = None,
+    month: Annotated[
+        str | None, typer.Option(help="YYYY-MM; default: the latest month", callback=MONTH)
+    ] = None,
+    district: Annotated[
+        str | None, typer.Option(help="district code; default: city-wide", callback=DISTRICT)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """KPI values from the published warehouse, keyed by KPI id."""
@@ -512,7 +546,8 @@ def main() -> None:
         restrict_new_files()
         app()
     except UserError as error:
-        console.print(f"[red]错误:[/red] {error}", soft_wrap=True, highlight=False)
+        # escape: a user's value in the message (e.g. "[/x]") is text, not rich markup.
+        console.print(f"[red]错误:[/red] {escape(str(error))}", soft_wrap=True, highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         console.print("已中断")
@@ -521,7 +556,8 @@ def main() -> None:
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "xiaoge-error.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         console.print(
-            f"[red]内部错误:[/red] {type(error).__name__}: {error}(详细信息见 {log},请报告给维护人员)",
+            f"[red]内部错误:[/red] {type(error).__name__}: {escape(str(error))}"
+            f"(详细信息见 {log},请报告给维护人员)",
             soft_wrap=True,
             highlight=False,
         )

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse import __version__
+from warehouse import __version__, names
 from warehouse.access import Role, Viewer, log_access, scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
@@ -67,6 +67,10 @@ class ExportOutcome:
 
 
 def pack_folder(home: Home, month: str, district: str | None) -> Path:
+    """Where a month's (or a district's) packs live; only real names become folder names."""
+    names.month(month)
+    if district is not None:
+        names.district(district)
     return (
         home.exports / month if district is None else home.exports / month / f"district-{district}"
     )
