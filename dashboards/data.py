@@ -24,7 +24,7 @@ from dashboards.auth import AccessDenied, require_viewer
 from warehouse.access import scoped_query
 from warehouse.config import home
 from warehouse.duck import connect
-from warehouse.published import published_version
+from warehouse.published import area_targets, published_version
 
 # A KPI value with its parts, and whether small-cell suppression hid each.
 VALUE_COLUMNS = [
@@ -169,9 +169,10 @@ def _scope_params(scope: Scope, area_level: str | None = None) -> list:
 
 
 def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
-    """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope."""
+    """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope;
+    its target only when the scope is the whole city (see `area_targets`)."""
     scope = restrict(scope)
-    return _run(
+    frame = _run(
         f"""
         with rows as ({_SCOPED_ROWS})
         select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
@@ -195,6 +196,7 @@ def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
         theme,
         theme,
     )
+    return area_targets(frame, scope.district_code)
 
 
 def series(kpi_id: str, scope: Scope) -> pd.DataFrame:

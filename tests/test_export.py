@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
+from html import escape as html_escape
 from pathlib import Path
 
 import openpyxl
@@ -172,3 +174,63 @@ def test_diff_without_two_versions_explains(demo_home: Path):
     assert result.returncode != 0
     assert "没有可比较的两个版本" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _pdf_text(path: Path) -> str | None:
+    if shutil.which("pdftotext") is None:
+        return None
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _xlsx_text(path: Path) -> str:
+    book = openpyxl.load_workbook(path)
+    return "\n".join(
+        str(cell.value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    )
+
+
+def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
+    home = copy_of_demo_home
+    build_id = kpi_json(home)["build_id"]
+    record = json.loads(
+        (home / "published" / "versions" / build_id / "version.json").read_text(encoding="utf-8")
+    )
+    warnings = [f["message"] for f in record["audit"]["findings"] if f["severity"] == "warning"]
+    assert warnings, "the demo build has a city-wide audit warning (month-over-month moves)"
+    month = "2023-01"  # the city's first month: far below its targets (13 organisations of 50)
+    run_cli(home, "export", "--month", month)
+    run_cli(home, "export", "--month", month, "--district", "330106")
+    city = home / "exports" / month / "v1"
+    district = home / "exports" / month / "district-330106" / "v1"
+
+    city_brief = (city / "brief.html").read_text(encoding="utf-8")
+    assert "未达目标 50个" in city_brief, "the city pack judges city figures against targets"
+    assert all(html_escape(w) in city_brief for w in warnings)
+
+    manifest = json.loads((district / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["audit"]["messages"] == [] and manifest["audit"]["warnings"] == 0
+    texts = {
+        "brief.html": (district / "brief.html").read_text(encoding="utf-8"),
+        "brief.pdf": _pdf_text(district / "brief.pdf"),
+        "kpis.xlsx": _xlsx_text(district / "kpis.xlsx"),
+        "manifest.json": json.dumps(manifest, ensure_ascii=False),
+    }
+    assert "西湖区" in texts["brief.html"]
+    for name, text in texts.items():
+        if text is None:  # no pdftotext on this machine
+            continue
+        assert "目标" not in text, name  # no "未达目标 50个": 50 is the city's target
+        assert not [w for w in warnings if w in text or html_escape(w) in text], name
+    metadata = dict(
+        row
+        for row in openpyxl.load_workbook(district / "kpis.xlsx")["元数据"].iter_rows(
+            min_row=2, values_only=True
+        )
+    )
+    assert (metadata["区域"], metadata["审计警告"]) == ("330106", 0)

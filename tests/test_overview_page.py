@@ -65,3 +65,18 @@ def test_english_switch(app, demo_home: Path):
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert metric(at, "Party organisations") == "50"
+
+
+def test_targets_judge_city_wide_figures_only(app, demo_home: Path):
+    """The catalogue's targets are the city's: 50 organisations, not 50 in each district."""
+    at = app(demo_home)
+    at.selectbox(key="month").set_value("2023-01").run()  # 13 organisations of 50
+    assert any("未达目标 50个" in w.value for w in at.warning)
+    assert "目标" in next(m.help for m in at.metric if m.label == "党组织数")
+    city_charts = len(at.get("plotly_chart"))
+    at.selectbox(key="district_code").set_value("330106").run()  # 西湖区
+    assert not at.exception
+    assert at.caption[0].value.startswith("西湖区")
+    assert not [w.value for w in at.warning if "目标" in w.value]
+    assert not [m.label for m in at.metric if "目标" in (m.help or "")]
+    assert len(at.get("plotly_chart")) == city_charts, "the goals keep their trend charts"

@@ -31,7 +31,13 @@ from warehouse.access import Role, Viewer, log_access, scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
 from warehouse.privacy import SUPPRESSED, shown
-from warehouse.published import available_months, build_info, month_start, query
+from warehouse.published import (
+    area_targets,
+    available_months,
+    build_info,
+    month_start,
+    query,
+)
 
 NUMBERS_FILE = "kpis.csv"
 LONG_COLUMNS = {
@@ -112,8 +118,9 @@ def kpi_rows(home: Home, month: str, district: str | None) -> pd.DataFrame:
 
 
 def _headline(home: Home, month: str, district: str | None) -> pd.DataFrame:
-    """Each catalogue KPI's headline value this month and last month, with its definition."""
-    return scoped_query(
+    """Each catalogue KPI's headline value this month and last month, with its definition
+    (and its target for a city-wide pack only)."""
+    frame = scoped_query(
         home,
         """
         with rows as (
@@ -137,6 +144,7 @@ def _headline(home: Home, month: str, district: str | None) -> pd.DataFrame:
         [district, district, district, month_start(month), month_start(month)],
         district,
     )
+    return area_targets(frame, district)
 
 
 def _series(home: Home, kpi_id: str, month: str, district: str | None) -> pd.DataFrame:
@@ -383,16 +391,24 @@ def _source_files(home: Home) -> list[dict]:
     return frame.to_dict(orient="records")
 
 
-def _build_audit(home: Home, build_id: str) -> dict:
+def _build_audit(home: Home, build_id: str, district: str | None) -> dict:
+    """The build's audit as a pack reports it: a city pack all findings, a district pack
+    only those about its district.
+
+    The audit's checks are over the whole build (a mart's row count against the last build,
+    city-wide month-over-month moves, the catalogue complete): none is about one district,
+    so a district's pack carries none of them rather than the city's warnings as its own.
+    """
     record = home.published / "versions" / build_id / "version.json"
     audit = json.loads(record.read_text(encoding="utf-8"))["audit"] if record.exists() else None
     if audit is None:
         return {"passed": None, "errors": None, "warnings": None, "messages": []}
+    findings = audit["findings"] if district is None else []
     return {
         "passed": audit["passed"],
-        "errors": audit["errors"],
-        "warnings": audit["warnings"],
-        "messages": [f["message"] for f in audit["findings"]],
+        "errors": sum(f["severity"] == "error" for f in findings),
+        "warnings": sum(f["severity"] == "warning" for f in findings),
+        "messages": [f["message"] for f in findings],
     }
 
 
@@ -483,7 +499,7 @@ def _export(
             "district_name": district_name,
             "version": version,
             **info,
-            "audit": _build_audit(home, info["build_id"]),
+            "audit": _build_audit(home, info["build_id"], district),
             "tool_version": __version__,
         }
         headline = _headline(home, month, district)

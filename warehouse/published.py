@@ -121,6 +121,20 @@ def kpi_values(home: Home, month: str | None = None, district: str | None = None
     return {**build_info(home), "month": month, "district_code": district, "kpis": kpis}
 
 
+def area_targets(headline: pd.DataFrame, district_code: str | None) -> pd.DataFrame:
+    """Headline rows with the catalogue's `target` kept for city-wide figures only.
+
+    `kpi_catalogue.target` is the city's goal (3,025 stations for the whole city): judged
+    against it, every district would read as failing. Until districts have targets of their
+    own, a district's figures carry none. `has_target` still says which KPIs are the
+    programme's goals, for pages that give those their place.
+    """
+    frame = headline.assign(has_target=headline["target"].notna())
+    if district_code is not None:
+        frame["target"] = float("nan")
+    return frame
+
+
 def _number(value: float | None) -> float | int | None:
     if value is None or pd.isna(value):
         return None
