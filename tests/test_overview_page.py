@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ def app(monkeypatch: pytest.MonkeyPatch):
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def target_lines(chart) -> int:
+    """Horizontal lines drawn on a Plotly chart (a trend's target line is the only one)."""
+    return len(json.loads(chart.proto.spec).get("layout", {}).get("shapes", []))
 
 
 def test_empty_home_shows_what_to_run(app, fresh_home: Path):
@@ -73,6 +79,7 @@ def test_targets_judge_city_wide_figures_only(app, demo_home: Path):
     at.selectbox(key="month").set_value("2023-01").run()  # 13 organisations of 50
     assert any("未达目标 50个" in w.value for w in at.warning)
     assert "目标" in next(m.help for m in at.metric if m.label == "党组织数")
+    assert all(target_lines(chart) == 1 for chart in at.get("plotly_chart"))
     city_charts = len(at.get("plotly_chart"))
     at.selectbox(key="district_code").set_value("330106").run()  # 西湖区
     assert not at.exception
@@ -80,3 +87,4 @@ def test_targets_judge_city_wide_figures_only(app, demo_home: Path):
     assert not [w.value for w in at.warning if "目标" in w.value]
     assert not [m.label for m in at.metric if "目标" in (m.help or "")]
     assert len(at.get("plotly_chart")) == city_charts, "the goals keep their trend charts"
+    assert all(target_lines(chart) == 0 for chart in at.get("plotly_chart"))
