@@ -80,8 +80,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "lineage": {"zh": "来源模型", "en": "Source model"},
     "local_mode_banner": {
-        "zh": "本地演示模式:未配置登录,所有人可见全部数据。正式部署请在 .streamlit/secrets.toml 中配置 [auth](见 docs/access.md)。",
-        "en": "Local demo mode: no login is configured and everyone sees everything. Configure [auth] in .streamlit/secrets.toml for real use (see docs/access.md).",
+        "zh": "本地演示模式:未配置登录,所有人以 {role} 角色查看(XIAOGE_DEMO_ROLE 可改)。正式部署请在 .streamlit/secrets.toml 中配置 [auth](见 docs/access.md)。",
+        "en": "Local demo mode: no login is configured and everyone sees the {role} role's view (XIAOGE_DEMO_ROLE changes it). Configure [auth] in .streamlit/secrets.toml for real use (see docs/access.md).",
     },
     "login_needed": {
         "zh": "请先登录。只有权限文件中列出的用户可以查看。",
@@ -92,6 +92,18 @@ TEXT: dict[str, dict[str, str]] = {
     "no_access": {
         "zh": "用户 {user} 没有访问权限。请联系管理员把你加入权限文件。",
         "en": "User {user} has no access. Ask the administrator to add you to the access file.",
+    },
+    "refused_email_unverified": {
+        "zh": "{user} 的邮箱未经身份提供方验证(email_verified 不为 true),不能据此登录。请联系管理员。",
+        "en": "The identity provider has not verified the e-mail address of {user} (email_verified is not true), so it cannot be used to log in. Ask the administrator.",
+    },
+    "refused_no_email": {
+        "zh": "登录信息中没有邮箱(email),无法确认身份({user})。请联系管理员。",
+        "en": "The login carries no e-mail address, so it cannot say who you are ({user}). Ask the administrator.",
+    },
+    "refused_no_identity_claim": {
+        "zh": "登录信息中没有权限文件指定的 {claim},无法确认身份({user})。请联系管理员。",
+        "en": "The login carries no {claim}, the claim the access file names, so it cannot say who you are ({user}). Ask the administrator.",
     },
     "access_file_broken": {
         "zh": "权限文件有误,暂时无法访问:{error}",

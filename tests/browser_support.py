@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.conftest import XIAOGE
 
 CHROMIUM = "/usr/bin/chromium"
+OIDC_PROVIDER = str(Path(sys.executable).with_name("oidc-provider-mock"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -76,6 +79,72 @@ def serving(home: Path, *args: str, timeout: float = 240) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
+
+
+@contextmanager
+def oidc_provider() -> Iterator[str]:
+    """oidc-provider-mock (a real OIDC provider) on a free 127.0.0.1 port; yields its issuer."""
+    port = free_port()
+    child = subprocess.Popen(
+        [OIDC_PROVIDER, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"{issuer}/.well-known/openid-configuration", timeout=2
+                ):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or child.poll() is not None:
+                    raise AssertionError("oidc-provider-mock did not start") from None
+                time.sleep(0.2)
+        yield issuer
+    finally:
+        os.killpg(child.pid, signal.SIGTERM)
+        child.wait(timeout=10)
+
+
+def provider_user(issuer: str, sub: str, claims: dict) -> None:
+    """Give the provider's user `sub` these claims (its `PUT /users/<sub>`); without this the
+    mock sends only `email` = the typed subject, with no `email_verified`."""
+    request = urllib.request.Request(
+        f"{issuer}/users/{sub}",
+        data=json.dumps(claims).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204, response.status
+
+
+def auth_secrets(path: Path, issuer: str) -> Path:
+    """A secrets file with an [auth] section for the provider at `issuer`."""
+    path.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "an-end-to-end-test-cookie-secret-0123456789"\n'
+        'client_id = "xiaoge-test"\n'
+        'client_secret = "xiaoge-test-secret"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def login(page: Page, url: str, sub: str, then: str = '[data-testid="stMetric"]') -> None:
+    """Log in through the provider's form as `sub`; wait for `then` on the app's page."""
+    page.goto(url)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("input[name=sub]", timeout=20_000)
+    page.fill("input[name=sub]", sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_selector(then, timeout=30_000)
 
 
 @contextmanager

@@ -1,25 +1,27 @@
 """End to end: a real OIDC provider (oidc-provider-mock) on 127.0.0.1, `xiaoge serve` with an
-[auth] configuration, and Playwright logging in as a district user and as a city user."""
+[auth] configuration, and Playwright logging in: a district user, a city user, and logins that
+claim a listed address without the provider vouching for it."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import chromium, free_port, serving
+from tests.browser_support import (
+    auth_secrets,
+    chromium,
+    login,
+    oidc_provider,
+    provider_user,
+    serving,
+)
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.browser
 
 XIHU, XIHU_NAME = "330106", "西湖区"
 OTHER_DISTRICTS = ["上城区", "拱墅区", "滨江区", "萧山区", "余杭区", "临平区", "钱塘区", "富阳区"]
@@ -36,36 +38,6 @@ PAGES = [
     "dictionary",
     "bigscreen",
 ]
-PROVIDER = str(Path(sys.executable).with_name("oidc-provider-mock"))
-
-
-@contextmanager
-def oidc_provider() -> Iterator[str]:
-    """oidc-provider-mock on a free 127.0.0.1 port; yields its issuer URL."""
-    port = free_port()
-    child = subprocess.Popen(
-        [PROVIDER, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"{issuer}/.well-known/openid-configuration", timeout=2
-                ):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or child.poll() is not None:
-                    raise AssertionError("oidc-provider-mock did not start") from None
-                time.sleep(0.2)
-        yield issuer
-    finally:
-        os.killpg(child.pid, signal.SIGTERM)
-        child.wait(timeout=10)
 
 
 def _settle(page: Page) -> str:
@@ -78,16 +50,7 @@ def _settle(page: Page) -> str:
     return page.locator("body").inner_text()
 
 
-def _login(page: Page, url: str, user: str) -> None:
-    page.goto(url)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("input[name=sub]", timeout=20_000)
-    page.fill("input[name=sub]", user)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_selector('[data-testid="stMetric"]', timeout=30_000)
-
-
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 def test_login_roles_end_to_end(
     copy_of_demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, artifacts: Path
 ):
@@ -109,16 +72,15 @@ def test_login_roles_end_to_end(
     assert set(pack["district_code"]) == {XIHU} and set(pack["area"]) == {XIHU_NAME}
 
     with oidc_provider() as issuer:
-        secrets = tmp_path / "secrets.toml"
-        secrets.write_text(
-            "[auth]\n"
-            'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-            'cookie_secret = "an-end-to-end-test-cookie-secret-0123456789"\n'
-            'client_id = "xiaoge-test"\n'
-            'client_secret = "xiaoge-test-secret"\n'
-            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
-            encoding="utf-8",
-        )
+        # Subjects are opaque ids, as at a real provider: the e-mail claim is the identity.
+        provider_user(issuer, "u-xihu", {"email": "xihu@hz.example", "email_verified": True})
+        # Some providers send the flag as the string "true".
+        provider_user(issuer, "u-leader", {"email": "leader@hz.example", "email_verified": "true"})
+        # A provider account that put the Xihu office's address in its profile, unverified.
+        provider_user(issuer, "u-mallory", {"email": "xihu@hz.example", "email_verified": False})
+        # A subject that equals a listed address, with no e-mail claim at all.
+        provider_user(issuer, "leader@hz.example", {})
+        secrets = auth_secrets(tmp_path / "secrets.toml", issuer)
         with serving(home, "serve", "--secrets", str(secrets)) as url, chromium() as browser:
             # Nobody signed in: the login button and nothing else, on any page.
             anonymous = browser.new_page()
@@ -130,9 +92,27 @@ def test_login_roles_end_to_end(
                 assert "本地演示模式" not in text and XIHU_NAME not in text
             anonymous.close()
 
+            # Claims that name listed users without the provider vouching: refused, no data.
+            # Two sessions each: the one the login lands in, and a page opened afterwards.
+            for sub, reason in (
+                ("u-mallory", "邮箱未经身份提供方验证"),
+                ("leader@hz.example", "没有邮箱"),
+            ):
+                forged = browser.new_context().new_page()
+                login(forged, url, sub, then='[data-testid="stAlertContentError"]')
+                for path in (None, "/party"):
+                    if path is not None:
+                        forged.goto(url + path)
+                    text = _settle(forged)
+                    assert reason in text, (sub, text)
+                    assert forged.locator('[data-testid="stMetric"]').count() == 0
+                    assert XIHU_NAME not in text and "全市" not in text
+                forged.screenshot(path=str(artifacts / f"access-refused-{sub}.png"))
+                forged.close()
+
             # A district user: their district on every page, no other, no city, no quality page.
             district = browser.new_context().new_page()
-            _login(district, url, "xihu@hz.example")
+            login(district, url, "u-xihu")
             for name in PAGES:
                 district.goto(f"{url}/{name}")
                 text = _settle(district)
@@ -150,7 +130,7 @@ def test_login_roles_end_to_end(
 
             # A city user: the whole city (AppTest checks the 13 district choices).
             city = browser.new_context().new_page()
-            _login(city, url, "leader@hz.example")
+            login(city, url, "u-leader")
             text = _settle(city)
             assert "全市" in text and "50个" in text
             city.screenshot(path=str(artifacts / "access-city-overview.png"))
@@ -165,3 +145,12 @@ def test_login_roles_end_to_end(
     assert all(
         r["scope"].get("district_code") == XIHU for r in log if r["user"] == "xihu@hz.example"
     )
+    # Each refused login once per session (two sessions each), with what it claimed.
+    refused = [r for r in log if r["action"] == "refused"]
+    assert [(r["reason"], r["claimed"]) for r in refused] == [
+        ("email_unverified", {"email": "xihu@hz.example", "sub": "u-mallory"}),
+        ("email_unverified", {"email": "xihu@hz.example", "sub": "u-mallory"}),
+        ("no_email", {"sub": "leader@hz.example"}),
+        ("no_email", {"sub": "leader@hz.example"}),
+    ]
+    assert all(r["user"] is None and r["target"] == "login" for r in refused)

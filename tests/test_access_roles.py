@@ -72,8 +72,10 @@ def _texts(at: AppTest) -> str:
 def test_no_login_provider_means_local_mode_with_a_banner(app, demo_home: Path):
     at = app(demo_home, None, auth=False)
     assert not at.exception
-    assert any("本地演示模式" in w.value for w in at.warning)
+    assert any("本地演示模式" in w.value and "city" in w.value for w in at.warning)
     assert len(at.metric) > 0
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/quality.py")  # the demo is a city view, not an analyst's
 
 
 def test_logged_out_visitor_sees_only_the_login(app, demo_home: Path):
@@ -85,14 +87,19 @@ def test_logged_out_visitor_sees_only_the_login(app, demo_home: Path):
 
 
 def test_unknown_user_gets_a_clear_no(app, demo_home: Path):
-    at = app(demo_home, {"is_logged_in": True, "email": "stranger@hz.example"})
+    at = app(
+        demo_home, {"is_logged_in": True, "email_verified": True, "email": "stranger@hz.example"}
+    )
     assert not at.exception
     assert any("stranger@hz.example" in e.value and "没有访问权限" in e.value for e in at.error)
     assert len(at.metric) == 0
 
 
 def test_district_user_sees_only_their_district(app, demo_home: Path):
-    at = app(demo_home, {"is_logged_in": True, "email": "xihu@hz.example", "sub": "u1"})
+    at = app(
+        demo_home,
+        {"is_logged_in": True, "email_verified": True, "email": "xihu@hz.example", "sub": "u1"},
+    )
     assert not at.exception
     district = at.selectbox(key="district_code")
     assert district.options == ["西湖区"]
@@ -112,16 +119,16 @@ def test_district_user_sees_only_their_district(app, demo_home: Path):
 
 
 def test_district_user_cannot_reach_the_quality_page_or_data(app, demo_home: Path):
-    at = app(demo_home, {"is_logged_in": True, "email": "xihu@hz.example"})
+    at = app(demo_home, {"is_logged_in": True, "email_verified": True, "email": "xihu@hz.example"})
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/quality.py")  # not in this user's navigation at all
     # and the data module refuses, whatever a page (or a forged page) asks for
     probe = AppTest.from_function(_quality_probe, default_timeout=60)
     probe.secrets = AUTH
-    probe.user = {"is_logged_in": True, "email": "xihu@hz.example"}
+    probe.user = {"is_logged_in": True, "email_verified": True, "email": "xihu@hz.example"}
     probe.run()
     assert probe.exception and "analysts" in probe.exception[0].message
-    probe.user = {"is_logged_in": True, "email": "analyst@hz.example"}
+    probe.user = {"is_logged_in": True, "email_verified": True, "email": "analyst@hz.example"}
     probe.run()
     assert not probe.exception
 
@@ -135,14 +142,18 @@ def _quality_probe() -> None:
 
 
 def test_analyst_sees_the_quality_page(app, demo_home: Path):
-    at = app(demo_home, {"is_logged_in": True, "email": "analyst@hz.example"})
+    at = app(
+        demo_home, {"is_logged_in": True, "email_verified": True, "email": "analyst@hz.example"}
+    )
     at.switch_page("app_pages/quality.py").run()
     assert not at.exception
     assert any(m.label == "发布版本" for m in at.metric)
 
 
 def test_city_user_sees_the_whole_city(app, demo_home: Path):
-    at = app(demo_home, {"is_logged_in": True, "email": "leader@hz.example"})
+    at = app(
+        demo_home, {"is_logged_in": True, "email_verified": True, "email": "leader@hz.example"}
+    )
     assert not at.exception
     assert len(at.selectbox(key="district_code").options) == 14
     shown = {m.label: m.value for m in at.metric}

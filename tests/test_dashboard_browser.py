@@ -21,7 +21,10 @@ KEY_FIGURES = {
 KEY_FIGURES_EN = {"overview": ["50", "3,025"], "service": ["3,025", "2,537", "770"]}
 
 
-def test_every_page_in_both_languages(demo_home: Path, artifacts: Path):
+def test_every_page_in_both_languages(
+    demo_home: Path, artifacts: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XIAOGE_DEMO_ROLE", "analyst")  # local mode with the quality page
     with serving(demo_home, "serve") as url, chromium() as browser:
         page, hosts, errors = watched_page(
             browser, viewport={"width": 1440, "height": 1000}, locale="zh-CN"

@@ -23,6 +23,7 @@ ALL_PAGES = ["overview", *THEMES, *OPERATION_PAGES]
 def open_page(monkeypatch: pytest.MonkeyPatch):
     def start(home: Path, page: str) -> AppTest:
         monkeypatch.setenv("XIAOGE_HOME", str(home))
+        monkeypatch.setenv("XIAOGE_DEMO_ROLE", "analyst")  # local mode with the quality page
         at = AppTest.from_file(str(APP), default_timeout=60).run()
         if page != "overview":
             at.switch_page(f"app_pages/{page}.py").run()

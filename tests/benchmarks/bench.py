@@ -193,6 +193,7 @@ def page_queries(home: Path) -> dict:
     """Every dashboard data function the pages call, uncached, over the last two months x
     every district (and the city) x every group filter; in ms, pooled and per function."""
     os.environ["XIAOGE_HOME"] = str(home)
+    os.environ["XIAOGE_DEMO_ROLE"] = "analyst"  # local mode, with the quality page's functions
     os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # not "no runtime found" for every query
     import streamlit as st
 
