@@ -5,8 +5,8 @@ theme pages come from the themes seed, in its order. No page icons: Streamlit's 
 icons load a web font from the internet, and the intranet has none.
 
 Before anything else it checks who is looking (login, or the demo's local mode with a
-banner; see dashboards/auth.py). The data-quality page is for analysts only. Every page view
-goes to the access log ($XIAOGE_HOME/logs/access.jsonl).
+banner; see dashboards/auth.py). The data-quality and model-docs pages are for analysts only.
+Every page view goes to the access log ($XIAOGE_HOME/logs/access.jsonl).
 """
 
 from __future__ import annotations
@@ -72,13 +72,20 @@ navigation = st.navigation(
                 title=t("dictionary"),
                 url_path="dictionary",
             ),
+            *(
+                [st.Page(PAGES / "model_docs.py", title=t("model_docs"), url_path="model-docs")]
+                if viewer.role.sees_model_docs
+                else []
+            ),
             st.Page(
                 PAGES / "bigscreen.py",
                 title=t("bigscreen"),
                 url_path="bigscreen",
             ),
         ],
-    }
+    },
+    # An analyst has 13 pages; past 12 Streamlit would fold some under "View more".
+    expanded=True,
 )
 scope = current()
 viewed = (navigation.url_path or "overview", scope)

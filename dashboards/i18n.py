@@ -10,6 +10,12 @@ TEXT: dict[str, dict[str, str]] = {
     "operations": {"zh": "报告与运维", "en": "Reports and operations"},
     "quality": {"zh": "数据质量", "en": "Data quality"},
     "dictionary": {"zh": "指标说明", "en": "KPI dictionary"},
+    "model_docs": {"zh": "模型文档", "en": "Model docs"},
+    "no_model_docs": {
+        "zh": "还没有模型文档。运行 `xiaoge docs` 生成。",
+        "en": "No model docs yet. Run `xiaoge docs`.",
+    },
+    "analysts_only": {"zh": "此页仅限分析人员。", "en": "This page is for analysts only."},
     "reports": {"zh": "月度报告", "en": "Monthly packs"},
     "bigscreen": {"zh": "大屏", "en": "Big screen"},
     "language": {"zh": "语言 / Language", "en": "语言 / Language"},

@@ -30,13 +30,18 @@ from pathlib import Path
 
 from warehouse import __version__, ledger
 from warehouse.audit import run_audit
-from warehouse.config import PUBLISHED_DB_NAME, REPO_ROOT, Home, dbt_project_dir, duckdb_settings
+from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
 from warehouse.published import month_start
 
-DOCS_STATIC = REPO_ROOT / "dashboards" / "static" / "dbt_docs.html"
+
+def docs_site(home: Home) -> Path:
+    """Where `xiaoge docs` writes dbt's documentation site (read by the analysts' docs page)."""
+    return home.build / "docs" / "index.html"
+
+
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
 
 
@@ -397,8 +402,8 @@ def _prune(home: Home, keep: int) -> None:
 def build_docs(home: Home) -> Path:
     """dbt's documentation site (models, columns, tests, lineage) as one static HTML file.
 
-    Written to build/docs/index.html, and to dashboards/static/ so the dashboards' KPI
-    dictionary can link to each model's lineage.
+    Written to build/docs/index.html under the home only: the dashboards show it to analysts
+    inside their session, and no static folder hands it to anyone who asks for the URL.
     """
     if not home.published_db.exists():
         raise UserError("还没有已发布的数据:先运行 xiaoge demo 或 xiaoge build,再生成文档")
@@ -409,9 +414,7 @@ def build_docs(home: Home) -> Path:
     result = run_dbt(home, docs_dir, ["docs", "generate", "--static"])
     if not result.success:
         raise UserError(f"生成 dbt 文档失败:{result.failure()}")
-    site = docs_dir / "index.html"
+    site = docs_site(home)
     shutil.copyfile(docs_dir / "target" / "static_index.html", site)
-    DOCS_STATIC.parent.mkdir(exist_ok=True)
-    shutil.copyfile(site, DOCS_STATIC)
     (docs_dir / PUBLISHED_DB_NAME).unlink()
     return site

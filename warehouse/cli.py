@@ -465,7 +465,7 @@ def docs() -> None:
 
     with console.status("dbt docs generate ..."):
         site = build_docs(home())
-    console.print(f"文档已生成: {site}(仪表盘的指标说明页链接到 /app/static/dbt_docs.html)")
+    console.print(f"文档已生成: {site}(分析人员在仪表盘的“模型文档”页查看)")
 
 
 @app.command()

@@ -3,22 +3,27 @@
 import streamlit as st
 
 from dashboards import data
+from dashboards.auth import require_viewer
 from dashboards.i18n import lang, t
 from dashboards.views import download_csv, start_page
-from warehouse.build import DOCS_STATIC
+from warehouse.build import docs_site
+from warehouse.config import home
 
 scope = start_page()
 st.title(t("dictionary"))
 catalogue = data.catalogue()
 themes = data.themes().set_index("theme")[f"name_{lang()}"]
-docs_site = DOCS_STATIC.exists()
+# Lineage links into dbt's docs only for analysts, the only role whose navigation has them.
+linked = require_viewer().role.sees_model_docs and docs_site(home()).exists()
 for theme, kpis in catalogue.groupby("theme", sort=False):
     st.subheader(themes.get(theme, theme))
     for kpi in kpis.itertuples(index=False):
         with st.expander(f"{getattr(kpi, f'name_{lang()}')} · `{kpi.kpi_id}`"):
             st.write(getattr(kpi, f"definition_{lang()}"))
             lineage = f"`{kpi.source_model}` → `fct_kpi_monthly`"
-            if docs_site:  # dbt's docs, served by the app (`xiaoge docs` writes them)
-                lineage = f"[{kpi.source_model}](/app/static/dbt_docs.html#!/model/model.xiaoge.{kpi.source_model}) → `fct_kpi_monthly`"
+            if linked:  # the analysts' model-docs page, opened at this model
+                lineage = (
+                    f"[{kpi.source_model}](model-docs?model={kpi.source_model}) → `fct_kpi_monthly`"
+                )
             st.markdown(f"**{t('lineage')}**: {lineage} · {kpi.unit or ''} · {kpi.value_kind}")
 download_csv(catalogue, "kpi_catalogue", "catalogue")
