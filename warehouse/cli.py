@@ -513,18 +513,22 @@ def _check_port(port: int) -> None:
 
 def _serve(where: Home, port: int, secrets: Path | None = None) -> None:
     """Replace this process with Streamlit serving the dashboards on 127.0.0.1 only."""
+    from warehouse.access import local_viewer
+
+    local_viewer()  # a bad XIAOGE_DEMO_ROLE is one line here, not an error page later
     os.environ["XIAOGE_HOME"] = str(where.root)
     os.chdir(REPO_ROOT)  # Streamlit reads .streamlit/ from the working folder
     console.print(f"仪表盘: http://127.0.0.1:{port}  (Ctrl+C 停止)")
     sys.stdout.flush()
     sys.stderr.flush()
+    # serve.py: app.py as Streamlit's ASGI app behind the session gate, so that with a login
+    # configured no download or file URL answers a request without a session.
     args = [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP.with_name("serve.py")),
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
-        "--server.enableStaticServing", "true",
     ]  # fmt: skip
     if secrets is not None:
         # Added to Streamlit's default secrets files, never instead of them: an [auth]
