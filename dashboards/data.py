@@ -315,59 +315,47 @@ def stations(scope: Scope) -> pd.DataFrame:
 
 
 def tenure_distribution(scope: Scope) -> pd.DataFrame:
-    """Active workers of the scope's month by whole years on the job (people, not rows)."""
+    """Active workers of the scope's month by whole years on the job, from the person-free
+    tenure mart (hidden small counts are null, with `workers_suppressed`)."""
     scope = restrict(scope)
     return _run(
         """
-        select case when tenure_months < 12 then '<1' when tenure_months < 24 then '1-2'
-                    when tenure_months < 36 then '2-3' else '3+' end as tenure_years,
-               count(*) as workers  -- one row per person and month: rows are people
-        from int_worker_months_aggregated
-        where strftime(month_start, '%Y-%m') = ?
-          and (?::varchar is null or district_code = ?::varchar)
-          and (?::varchar is null or group_code = ?::varchar)
-        group by tenure_years
-        order by min(tenure_months)
+        select b.tenure_band_name as tenure_years, t.workers, t.workers_suppressed
+        from fct_workforce_tenure_monthly as t
+        join tenure_bands as b using (tenure_band)
+        where strftime(t.month_start, '%Y-%m') = ?
+          and t.area_level = case when ?::varchar is null then 'city' else 'district' end
+          and (?::varchar is null or t.district_code = ?::varchar)
+          and t.group_code = ?::varchar
+        order by t.band_order
         """,
         scope.month,
         scope.district_code,
         scope.district_code,
-        scope.group_code or "delivery",
+        scope.district_code,
         scope.group_code or "delivery",
     )
 
 
 def cohort_retention(scope: Scope) -> pd.DataFrame:
-    """Share of each quarter's new starters still active N months after their first month.
-
-    A person has one row per month, so counting rows counts people (no distinct needed).
-    """
+    """Share of each quarter's starters still active N months after their first month, from
+    the person-free cohort mart: only points complete by the scope's month, hidden small
+    counts null (their share too)."""
     scope = restrict(scope)
     return _run(
         """
-        with months as (
-            select worker_key, month_start,
-                   cast(date_trunc('quarter', first_onboard_date) as date) as cohort_start,
-                   datediff('month', date_trunc('month', first_onboard_date), month_start) as months_in
-            from int_worker_months_aggregated
-            where group_code = ?::varchar
-              and (?::varchar is null or district_code = ?::varchar)
-              and first_onboard_date >= (select min(month_start) from int_worker_months_aggregated)
-              and strftime(month_start, '%Y-%m') <= ?
-        ),
-        starters as (
-            select cohort_start, count(*) as starters
-            from months where months_in = 0 group by cohort_start
-        )
-        select strftime(m.cohort_start, '%Y') || 'Q' || quarter(m.cohort_start) as cohort,
-               m.months_in, count(*) * 1.0 / s.starters as retention,
-               s.starters
-        from months as m join starters as s using (cohort_start)
-        where m.months_in between 0 and 18 and s.starters >= 5
-        group by m.cohort_start, m.months_in, s.starters
-        order by m.cohort_start, m.months_in
+        select strftime(cohort_start, '%Y') || 'Q' || quarter(cohort_start) as cohort,
+               months_in, retention_rate as retention, starters, retained_workers,
+               retention_rate_suppressed, starters_suppressed, retained_suppressed
+        from fct_worker_cohorts_retained
+        where group_code = ?::varchar
+          and area_level = case when ?::varchar is null then 'city' else 'district' end
+          and (?::varchar is null or district_code = ?::varchar)
+          and strftime(last_month_start, '%Y-%m') <= ?
+        order by cohort_start, months_in
         """,
         scope.group_code or "delivery",
+        scope.district_code,
         scope.district_code,
         scope.district_code,
         scope.month,

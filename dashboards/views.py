@@ -245,7 +245,7 @@ def service_network_extras(scope: data.Scope) -> None:
 
 def workforce_extras(scope: data.Scope) -> None:
     """How long people stay: the tenure distribution and each quarter's retention curve."""
-    if not data.relation_exists("int_worker_months_aggregated"):
+    if not data.relation_exists("fct_workforce_tenure_monthly"):
         return
     left, right = st.columns(2)
     with left:

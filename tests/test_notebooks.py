@@ -27,6 +27,8 @@ def test_notebook_executes_without_error(
     path: Path, demo_home: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setenv("XIAOGE_HOME", str(demo_home))
+    # person-level queries (workbench.person_sql) are for the analyst role only
+    monkeypatch.setenv("XIAOGE_DEMO_ROLE", "analyst")
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook,

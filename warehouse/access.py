@@ -14,8 +14,9 @@ access. A login counts only with an `email` claim whose `email_verified` is true
 file names another claim (`identity_claim: preferred_username`); there is no fallback to the
 subject or any other claim. Every refused login is written to the access log.
 
-`scoped_query` is the one way the dashboards and exports read the published warehouse: it
-hides small person counts (warehouse.privacy) and, for a district role, replaces every table
+`scoped_query` is the one way the dashboards and exports read the published warehouse (whose
+person counts were protected when it was published, warehouse/disclosure) and, for a
+district role, replaces every table
 with a `district_code` column by that district's rows, bound as a parameter, before the
 query runs, so a query that forgets the district still cannot see another one.
 """
@@ -241,21 +242,13 @@ def _tables_with_district(con) -> list[str]:
 def scoped_query(
     home: Home, sql: str, params: list | None = None, district_code: str | None = None
 ) -> pd.DataFrame:
-    """Run a parameterised query with small counts hidden and, for a district, only its rows."""
-    from warehouse.privacy import protected_rows
-
+    """Run a parameterised query on the served file (whose person counts are protected at
+    publish) and, for a district, over that district's rows only."""
     lowered = sql.lower()
-    # Computed (and cached) before this query's connection opens: one connection at a time.
-    rows = protected_rows(home.published_db) if "fct_kpi_monthly" in lowered else None
     with read_only(home) as con:
-        if rows is not None:
-            if district_code is not None:  # compared as a value, never put into SQL
-                rows = rows[rows["district_code"] == district_code]
-            # A registered frame shadows the table, also as `main.fct_kpi_monthly`.
-            con.register("fct_kpi_monthly", rows)
         if district_code is not None:
             for table in _tables_with_district(con):
-                if table == "fct_kpi_monthly" or not re.search(rf"\b{table}\b", lowered):
+                if not re.search(rf"\b{table}\b", lowered):
                     continue
                 # Names come from the catalogue, never from a user; the value is bound.
                 con.execute(

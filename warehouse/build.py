@@ -34,6 +34,7 @@ from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_se
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
+from warehouse.publish import served_build_database, write_public_database
 from warehouse.published import month_start
 
 
@@ -178,7 +179,8 @@ def build(
     database = build_dir / PUBLISHED_DB_NAME
     args = ["build"]
     if plan.incremental:
-        shutil.copyfile(home.published_db, database)
+        # the served file holds marts only: start from the build database behind it
+        shutil.copyfile(served_build_database(home), database)
         args += ["--vars", json.dumps({"rebuild_from_month": plan.rebuild_from})]
     else:
         _carry_snapshots(home, database)
@@ -239,6 +241,8 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         return BuildPlan(None, "按要求全量构建")
     if not home.published_db.exists():
         return BuildPlan(None, "首次构建")
+    if served_build_database(home) is None:
+        return BuildPlan(None, "已发布版本的构建库已不在")
     with connect(home.published_db, read_only=True) as con:
         columns = {row[0] for row in con.execute("describe xiaoge_build").fetchall()}
         if "project_fingerprint" not in columns:
@@ -265,10 +269,11 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
 def _carry_snapshots(home: Home, database: Path) -> None:
     """Start the new database with the served build's snapshot tables (SCD2 history of the
     registries), so that each build adds to the history instead of starting it again."""
-    if not home.published_db.exists():
+    previous = served_build_database(home)
+    if previous is None:
         return
     with connect(database) as con:
-        con.execute(f"attach {sql_literal(str(home.published_db))} as previous (read_only)")
+        con.execute(f"attach {sql_literal(str(previous))} as previous (read_only)")
         snapshots = con.execute(
             "select table_name from information_schema.tables "
             "where table_catalog = 'previous' and table_name like 'snap\\_%' escape '\\'"
@@ -324,11 +329,19 @@ def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> None:
     version_dir = home.published / "versions" / result.build_id
     version_dir.mkdir(parents=True, exist_ok=True)
     version_db = version_dir / PUBLISHED_DB_NAME
+    disclosure_file = result.database.parent / "disclosure.json"
     if not version_db.exists():
-        os.link(result.database, version_db)
+        # marts and seeds only, person counts through the disclosure-control gate
+        summary = write_public_database(result.database, result.database.parent, version_db)
+        _write_json_atomic(disclosure_file, summary)
     _switch_to(home, result.build_id)
     audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
-    record = {"build_id": result.build_id, "built_at": result.built_at, "audit": audit}
+    record = {
+        "build_id": result.build_id,
+        "built_at": result.built_at,
+        "audit": audit,
+        "disclosure": json.loads(disclosure_file.read_text(encoding="utf-8")),
+    }
     _write_json_atomic(version_dir / "version.json", record)
     _prune(home, keep)
 
@@ -409,8 +422,9 @@ def build_docs(home: Home) -> Path:
         raise UserError("还没有已发布的数据:先运行 xiaoge demo 或 xiaoge build,再生成文档")
     docs_dir = home.build / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
-    # dbt opens its database read-write: give it a copy, never the served file.
-    shutil.copyfile(home.published_db, docs_dir / PUBLISHED_DB_NAME)
+    # dbt opens its database read-write: give it a copy of the build database (the served
+    # file has marts only, and the docs describe every model)
+    shutil.copyfile(served_build_database(home) or home.published_db, docs_dir / PUBLISHED_DB_NAME)
     result = run_dbt(home, docs_dir, ["docs", "generate", "--static"])
     if not result.success:
         raise UserError(f"生成 dbt 文档失败:{result.failure()}")

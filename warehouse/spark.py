@@ -23,6 +23,7 @@ from warehouse.build import new_build_id, require_raw_data, run_dbt
 from warehouse.config import Home
 from warehouse.duck import connect, sql_literal
 from warehouse.errors import UserError
+from warehouse.publish import served_build_database
 
 DEFAULT_JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 SPARK_SCHEMA = "xiaoge"
@@ -151,7 +152,10 @@ def build_on_spark(
     if not run.success:
         _write_json(build_dir / "build.json", {"build_id": build_id, "status": "failed"})
         raise UserError(f"Spark 构建 {build_id} 失败:{run.failure()}")
-    kpis = compare_kpis(kpi_parquet_dir(build_dir), home.published_db)
+    # the build database's KPIs: the served file's person counts are protected
+    kpis = compare_kpis(
+        kpi_parquet_dir(build_dir), served_build_database(home) or home.published_db
+    )
     result = SparkBuildResult(build_id, build_dir, len(nodes), kpis)
     _write_json(
         build_dir / "kpi_comparison.json",

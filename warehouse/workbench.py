@@ -1,17 +1,28 @@
 """For analysts in Jupyter: the published warehouse, read-only, and KPIs by id.
 
-from warehouse.workbench import sql, kpi, catalogue
+from warehouse.workbench import sql, kpi, catalogue, person_sql
 kpi("tenure_over_1y_share")                    # city-wide, every month
 kpi("party_orgs", district="330109")           # one district
 sql("select * from dim_station where district_code = ?", ["330108"])
+person_sql("select count(*) from int_worker_months_aggregated")  # analyst role only
+
+`sql` and `kpi` read the served file: public marts, person counts protected. `person_sql`
+reads the build database behind it (person-level intermediate tables, unprotected) and
+only for the analyst role: the user named by `XIAOGE_USER` in the access file, or in local
+demo mode (no access file) the role in `XIAOGE_DEMO_ROLE`. Every such query is logged.
 """
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
+from warehouse.access import Viewer, access_file, local_viewer, log_access, viewer_for
 from warehouse.config import home
+from warehouse.duck import connect
 from warehouse.errors import UserError
+from warehouse.publish import served_build_database
 from warehouse.published import query
 
 
@@ -48,3 +59,28 @@ def kpi(
         """,
         [kpi_id, district, district, district, group, group, kpi_id, platform],
     )
+
+
+def _analyst() -> Viewer:
+    """The analyst running this notebook, or a one-line refusal."""
+    user = os.environ.get("XIAOGE_USER", "").strip()
+    if user:
+        viewer = viewer_for(user, home())
+    elif not access_file(home()).exists():
+        viewer = local_viewer()
+    else:
+        raise UserError("个人层面数据仅供分析员:请设置 XIAOGE_USER=<权限文件中分析员的邮箱>")
+    if viewer.role.kind != "analyst":
+        raise UserError(f"{viewer.user} 的角色是 {viewer.role},个人层面数据仅供分析员角色")
+    return viewer
+
+
+def person_sql(statement: str, params: list | None = None) -> pd.DataFrame:
+    """A read-only query on the build database (person-level tables), for analysts only."""
+    viewer = _analyst()
+    database = served_build_database(home())
+    if database is None:
+        raise UserError("已发布版本的构建库已不在:先运行 xiaoge build")
+    log_access(home(), viewer, "person_sql", statement.strip()[:200], {})
+    with connect(database, read_only=True) as con:
+        return con.execute(statement, params or []).df()
