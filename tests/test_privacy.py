@@ -1,4 +1,4 @@
-"""Small-cell suppression (warehouse/privacy.py) and no personal data where it should not be."""
+"""What is served after the disclosure-control gate, and no personal data where it should not be."""
 
 from __future__ import annotations
 
@@ -6,122 +6,13 @@ import csv
 import re
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pandas as pd
 import pytest
 
 from tests.test_pii import ID_LIKE, MOBILE_LIKE, _texts, valid_id
-from warehouse.privacy import SUPPRESSED, _families, protected_rows, suppress
-
-PEOPLE = {"people", "people_rate"}
-
-
-def _row(kpi, level, district=None, group=None, platform=None, value=None, num=None, den=None):
-    return {
-        "kpi_id": kpi,
-        "month_start": pd.Timestamp("2025-06-01"),
-        "area_level": level,
-        "district_code": district,
-        "group_code": group,
-        "platform_code": platform,
-        "kpi_value": value,
-        "numerator": num,
-        "denominator": den,
-    }
-
-
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).astype({"kpi_value": float, "numerator": float, "denominator": float})
-
-
-def test_counts_from_1_to_4_are_hidden_and_zero_is_shown():
-    rows = _frame(
-        [
-            _row("people", "city", value=100),
-            _row("people", "district", "d1", value=3),
-            _row("people", "district", "d2", value=0),
-            _row("people", "district", "d3", value=40),
-            _row("people", "district", "d4", value=57),
-            _row("stations", "district", "d1", value=2),  # not people: published as is
-        ]
-    )
-    out = suppress(rows, PEOPLE)
-    hidden = dict(
-        zip(
-            out["district_code"].fillna("city") + out["kpi_id"],
-            out["value_suppressed"],
-            strict=True,
-        )
-    )
-    assert hidden["d1people"] and not hidden["d2people"]
-    assert out.loc[out["kpi_id"] == "stations", "kpi_value"].tolist() == [2]
-    assert out.loc[out["value_suppressed"], "kpi_value"].isna().all()
-
-
-def test_one_hidden_district_takes_the_next_smallest_with_it():
-    rows = _frame(
-        [
-            _row("people", "city", value=100),
-            _row("people", "district", "d1", value=3),
-            _row("people", "district", "d2", value=40),
-            _row("people", "district", "d3", value=57),
-        ]
-    )
-    out = suppress(rows, PEOPLE).set_index("district_code")
-    # city 100 minus the shown district (57) no longer gives d1: d1 and d2 are both hidden
-    assert out.loc["d1", "value_suppressed"] and out.loc["d2", "value_suppressed"]
-    assert not out.loc["d3", "value_suppressed"]
-    assert out.loc[out.index.isna(), "kpi_value"].item() == 100
-
-
-def test_two_hidden_cells_that_add_up_to_less_than_5_take_a_third():
-    rows = _frame(
-        [
-            _row("people", "city", value=60),
-            _row("people", "district", "d1", value=1),
-            _row("people", "district", "d2", value=2),
-            _row("people", "district", "d3", value=20),
-            _row("people", "district", "d4", value=37),
-        ]
-    )
-    out = suppress(rows, PEOPLE)
-    assert out["value_suppressed"].sum() == 3
-    assert out.loc[out["district_code"] == "d3", "value_suppressed"].item()
-
-
-def test_a_hidden_total_hides_one_of_its_parts():
-    rows = _frame(
-        [
-            _row("people", "district", "d1", value=4),
-            _row("people", "district", "d1", "delivery", value=2),
-            _row("people", "district", "d1", "ride", value=2),
-            _row("people", "district", "d2", value=50),
-            _row("people", "district", "d2", "delivery", value=30),
-            _row("people", "district", "d2", "ride", value=20),
-        ]
-    )
-    out = suppress(rows, PEOPLE)
-    d1 = out[out["district_code"] == "d1"]
-    assert d1["value_suppressed"].all()
-    assert not out[out["district_code"] == "d2"]["value_suppressed"].any()
-
-
-def test_a_rate_is_hidden_with_a_small_numerator_or_denominator():
-    rows = _frame(
-        [
-            _row("people_rate", "city", group="g", value=0.5, num=50, den=100),
-            _row("people_rate", "district", "d1", "g", value=0.75, num=3, den=4),
-            _row("people_rate", "district", "d2", "g", value=0.5, num=20, den=40),
-            _row("people_rate", "district", "d3", "g", value=27 / 56, num=27, den=56),
-        ]
-    )
-    out = suppress(rows, PEOPLE).set_index("district_code")
-    assert out.loc["d1", ["value_suppressed", "numerator_suppressed"]].all()
-    assert pd.isna(out.loc["d1", "kpi_value"]) and pd.isna(out.loc["d1", "numerator"])
-    # complementary: another district's numerator and denominator go too, so its rate does
-    assert out.loc["d2", "value_suppressed"]
-    assert not out.loc["d3", "value_suppressed"] and out.loc["d3", "numerator"] == 27
-
+from warehouse.privacy import SUPPRESSED, protected_rows
 
 # --- over a full demo run -------------------------------------------------------------------
 
@@ -144,9 +35,7 @@ def _person_measures(frame: pd.DataFrame, people: set[str], kinds: dict) -> list
     return [counts["value"], mine["numerator"], mine["denominator"]]
 
 
-def test_published_rows_have_no_small_person_count_and_no_lone_hidden_cell(
-    demo_home: Path, people_kpis: set[str]
-):
+def test_published_rows_have_no_small_person_count(demo_home: Path, people_kpis: set[str]):
     rows = protected_rows(demo_home / "published" / "xiaoge.duckdb")
     mine = rows[rows["kpi_id"].isin(people_kpis)].reset_index(drop=True)
     assert mine["value_suppressed"].any(), "the small demo has small cells; none were hidden"
@@ -154,12 +43,32 @@ def test_published_rows_have_no_small_person_count_and_no_lone_hidden_cell(
         assert not _small(mine[column]).any(), column
     counts = mine[mine["numerator"].isna() & mine["denominator"].isna()]
     assert not _small(counts["kpi_value"]).any()
-    for flag, column in (("numerator_suppressed", "numerator"), ("value_suppressed", "kpi_value")):
-        hidden = mine[flag].to_numpy()
-        present = mine[column].notna().to_numpy() | hidden
-        for parent, children in _families(mine):
-            members = [m for m in (parent, *children) if present[m]]
-            assert sum(hidden[m] for m in members) != 1, (flag, mine.iloc[parent].to_dict())
+    # a rate is hidden with its numerator or denominator
+    parts_hidden = mine["numerator_suppressed"] | mine["denominator_suppressed"]
+    assert mine.loc[parts_hidden, "value_suppressed"].all()
+    assert mine.loc[mine["value_suppressed"], "kpi_value"].isna().all()
+
+
+def test_served_file_holds_no_person_level_table(demo_home: Path):
+    """Marts and seeds only: no worker key, no person-level column, no view into raw files."""
+    con = duckdb.connect(str(demo_home / "published" / "xiaoge.duckdb"), read_only=True)
+    try:
+        tables = con.execute("select table_name, table_type from information_schema.tables").df()
+        columns = set(
+            con.execute("select column_name from information_schema.columns").df()["column_name"]
+        )
+        views = con.execute("select sql from duckdb_views() where not internal").df()
+    finally:
+        con.close()
+    assert len(tables) > 20 and set(tables["table_type"]) == {"BASE TABLE"}
+    assert views.empty
+    assert not [t for t in tables["table_name"] if t.startswith(("stg_", "int_", "snap_"))]
+    assert not columns & {"worker_key", "sex", "home_province_code", "income_yuan", "tenure_months"}
+    assert {
+        "fct_kpi_monthly",
+        "fct_workforce_tenure_monthly",
+        "fct_worker_cohorts_retained",
+    } <= set(tables["table_name"])
 
 
 def test_exported_pack_shows_small_counts_only_as_lt5(demo_home: Path, people_kpis: set[str]):

@@ -164,6 +164,12 @@ def _series(home: Home, kpi_id: str, month: str, district: str | None) -> pd.Dat
     )
 
 
+def _disclosure(home: Home) -> dict:
+    """The publish's disclosure-control summary: cells, primary and hidden, and their shares."""
+    frame = query(home, "select * from xiaoge_disclosure")
+    return {k: (int(v) if float(v).is_integer() else float(v)) for k, v in frame.iloc[0].items()}
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -512,6 +518,7 @@ def _export(
         write_brief(staging, month, district, headline, charts, meta)
         manifest = {
             **meta,
+            "disclosure": _disclosure(home),
             "source_files": _source_files(home),
             "files": {
                 p.relative_to(staging).as_posix(): _sha256(p)

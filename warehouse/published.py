@@ -94,7 +94,7 @@ def kpi_values(home: Home, month: str | None = None, district: str | None = None
         home,
         """
         select k.kpi_id, c.name_zh, c.name_en, c.unit, c.value_kind,
-               k.kpi_value, k.numerator, k.denominator, k.group_code
+               k.kpi_value, k.numerator, k.denominator, k.group_code, k.value_suppressed
         from fct_kpi_monthly as k
         join kpi_catalogue as c using (kpi_id)
         where k.month_start = ?
@@ -117,6 +117,8 @@ def kpi_values(home: Home, month: str | None = None, district: str | None = None
             "name_zh": row.name_zh,
             "name_en": row.name_en,
             "group": row.group_code,
+            # hidden by the disclosure-control gate: the value is null
+            "suppressed": bool(row.value_suppressed),
         }
     return {**build_info(home), "month": month, "district_code": district, "kpis": kpis}
 

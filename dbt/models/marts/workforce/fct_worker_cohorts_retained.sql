@@ -110,7 +110,8 @@ final as (
             and coalesce(retained.district_code, '') = coalesce(starters.district_code, '')
             and retained.group_code = starters.group_code
     cross join data_window
-    where {{ dbt.dateadd('month', 'retained.months_in + 2', 'retained.cohort_start') }}
+    where
+        {{ dbt.dateadd('month', 'retained.months_in + 2', 'retained.cohort_start') }}
         <= data_window.last_month_start
 
 )
