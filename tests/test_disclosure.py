@@ -183,6 +183,17 @@ def test_no_hidden_count_can_be_narrowed_below_its_protection_interval(attack, d
         assert not published_small.any()
 
 
+def test_the_same_figures_are_hidden_the_same_way_in_another_process(attack, demo_home: Path):
+    """The demo published from another process (another string-hash seed): protecting the
+    same figures here hides exactly the same cells, so unchanged months never change."""
+    served, truth, _ = attack
+    reference = _frames(served_build_database(Home(demo_home)))
+    again = protect_tables(truth, reference["kpi_catalogue"], reference["people_partitions"])
+    for name in PROTECTED_TABLES:
+        flags = [c for c in served[name].columns if c.endswith("_suppressed")]
+        assert again.tables[name][flags].equals(served[name][flags]), name
+
+
 def test_the_pack_publishes_nothing_the_served_file_hides(attack, demo_home: Path):
     served, _, _ = attack
     pack = pd.read_parquet(demo_home / "exports" / "2025-06" / "v1" / "kpis.parquet")

@@ -320,11 +320,12 @@ def _write_json_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> None:
+def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> dict:
     """Make a finished build the served one, atomically, and keep it as a version.
 
     The version's record (version.json) is written only once the file is served, so a crash
-    part-way leaves no version that was never published.
+    part-way leaves no version that was never published. Returns the disclosure-control
+    summary (cells, hidden cells, shares).
     """
     version_dir = home.published / "versions" / result.build_id
     version_dir.mkdir(parents=True, exist_ok=True)
@@ -344,6 +345,7 @@ def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> None:
     }
     _write_json_atomic(version_dir / "version.json", record)
     _prune(home, keep)
+    return record["disclosure"]
 
 
 def _switch_to(home: Home, build_id: str) -> None:

@@ -116,13 +116,19 @@ def _build_and_publish(where: Home, full: bool = False) -> str:
 
         result = build(where, on_node=on_node, full=full)
         progress.update(task, description="dbt build 完成")
-    publish(where, result)
+    with console.status("发布:人数统计的保护(小单元格及可推算的单元格不公布)计算中…"):
+        disclosure = publish(where, result)
     for warning in result.warnings:
         console.print(f"[yellow]审计警告[/yellow] {warning}", soft_wrap=True, highlight=False)
     scope = f"增量:自 {result.rebuilt_from[:7]} 起重算" if result.rebuilt_from else "全量"
     console.print(
         f"已发布构建 {result.build_id}({scope};{result.nodes} 个 dbt 节点通过,"
         f"审计警告 {len(result.warnings)} 个)"
+    )
+    console.print(
+        f"人数保护:{disclosure['cells']:,} 个人数单元格中 {disclosure['hidden_cells']:,} 个不公布"
+        f"({disclosure['hidden_share']:.1%},其中人数少于 {disclosure['threshold']} 的 "
+        f"{disclosure['primary_cells']:,} 个)"
     )
     return result.build_id
 

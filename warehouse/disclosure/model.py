@@ -218,7 +218,8 @@ class _Builder:
 
     def partitions(self, partitions: dict[str, list[list[str]]]) -> None:
         """whole = sum(parts) wherever at most one of them is unpublished (derived)."""
-        breakdowns = {key[1:] for key in list(self.index)}
+        # sorted: the order variables are made in breaks ties, and must not vary by process
+        breakdowns = sorted({key[1:] for key in self.index}, key=lambda k: tuple(map(str, k)))
         for whole, parts in ((w, p) for w, splits in partitions.items() for p in splits):
             for rest in breakdowns:
                 names = [whole, *parts]
