@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.session_gate import is_open
+from tests.access_support import ACCESS, APP, AUTH, XIHU
 from tests.conftest import run_cli
 from warehouse.access import (
     Role,
@@ -21,24 +22,6 @@ from warehouse.access import (
 )
 from warehouse.config import Home
 from warehouse.errors import UserError
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
-XIHU = "330106"
-AUTH = {
-    "auth": {
-        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-        "cookie_secret": "a-test-cookie-secret-that-is-long-enough",
-        "client_id": "xiaoge",
-        "client_secret": "secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-    }
-}
-ACCESS = f"""
-users:
-  leader@hz.example: city
-  xihu@hz.example: district:{XIHU}
-  Analyst@HZ.example: analyst
-"""
 
 
 @pytest.fixture
