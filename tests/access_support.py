@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from streamlit.testing.v1 import AppTest
+
 APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 XIHU = "330106"
 AUTH = {
@@ -22,3 +25,17 @@ users:
   xihu@hz.example: district:{XIHU}
   Analyst@HZ.example: analyst
 """
+
+
+def start_app(
+    monkeypatch: pytest.MonkeyPatch, home: Path, user: dict | None, auth: bool = True
+) -> AppTest:
+    """The app over `home`, with a login provider configured (unless `auth` is false) and
+    `user` signed in (None: nobody)."""
+    monkeypatch.setenv("XIAOGE_HOME", str(home))
+    at = AppTest.from_file(APP, default_timeout=60)
+    if auth:
+        at.secrets = AUTH
+    if user is not None:
+        at.user = user
+    return at.run()

@@ -4,13 +4,13 @@ the analysts' model docs, and which URLs the session gate leaves open."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards.session_gate import is_open
-from tests.access_support import ACCESS, APP, AUTH, XIHU
+from tests.access_support import ACCESS, XIHU, start_app
 from tests.conftest import run_cli
 from warehouse.access import (
     Role,
@@ -151,16 +151,7 @@ def test_a_bad_demo_role_is_one_line_at_the_console(
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch, home: Home):
-    def start(where: Path, user: dict | None, auth: bool = True) -> AppTest:
-        monkeypatch.setenv("XIAOGE_HOME", str(where))
-        at = AppTest.from_file(APP, default_timeout=60)
-        if auth:
-            at.secrets = AUTH
-        if user is not None:
-            at.user = user
-        return at.run()
-
-    return start
+    return partial(start_app, monkeypatch)
 
 
 def test_a_refused_login_is_logged_once_per_session(app, copy_of_demo_home: Path):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.access_support import ACCESS, APP, AUTH, XIHU
+from tests.access_support import ACCESS, AUTH, XIHU, start_app
 from tests.conftest import kpi_json, run_cli
 from warehouse.access import access_log, load_roles, scoped_query
 from warehouse.config import Home
@@ -34,16 +35,7 @@ def access_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch, access_file: Path):
-    def start(home: Path, user: dict | None, auth: bool = True) -> AppTest:
-        monkeypatch.setenv("XIAOGE_HOME", str(home))
-        at = AppTest.from_file(APP, default_timeout=60)
-        if auth:
-            at.secrets = AUTH
-        if user is not None:
-            at.user = user
-        return at.run()
-
-    return start
+    return partial(start_app, monkeypatch)
 
 
 def _texts(at: AppTest) -> str:

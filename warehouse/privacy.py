@@ -13,17 +13,25 @@ from pathlib import Path
 import pandas as pd
 
 SUPPRESSED = "<5"
-FLAG_OF = {
-    "kpi_value": "value_suppressed",
-    "value": "value_suppressed",
-    "numerator": "numerator_suppressed",
-    "denominator": "denominator_suppressed",
-    "workers": "workers_suppressed",
-    "starters": "starters_suppressed",
-    "retained_workers": "retained_suppressed",
-    "retention_rate": "retention_rate_suppressed",
-    "retention": "retention_rate_suppressed",
+# The figures the disclosure-control gate may hide, per served table, and the flag that says
+# so: the gate writes them (warehouse/disclosure), readers show "<5" for them.
+PROTECTED_COLUMNS = {
+    "fct_kpi_monthly": {
+        "kpi_value": "value_suppressed",
+        "numerator": "numerator_suppressed",
+        "denominator": "denominator_suppressed",
+    },
+    "fct_workforce_tenure_monthly": {"workers": "workers_suppressed"},
+    "fct_worker_cohorts_retained": {
+        "starters": "starters_suppressed",
+        "retained_workers": "retained_suppressed",
+        "retention_rate": "retention_rate_suppressed",
+    },
 }
+# The names the dashboards' queries give some of those columns.
+_ALIASES = {"value": "kpi_value", "retention": "retention_rate"}
+FLAG_OF = {column: flag for table in PROTECTED_COLUMNS.values() for column, flag in table.items()}
+FLAG_OF |= {alias: FLAG_OF[column] for alias, column in _ALIASES.items()}
 
 
 @lru_cache(maxsize=4)

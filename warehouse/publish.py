@@ -45,16 +45,6 @@ def public_relations(build_dir: Path) -> list[str]:
     return sorted(set(names))
 
 
-def _derived_value(table: str) -> tuple[str, str] | None:
-    """(value column, flag) of a value computed from a table's protected parts."""
-    from warehouse.disclosure import DERIVED
-
-    if table not in DERIVED:
-        return None
-    value, _parts = DERIVED[table]
-    return value, FLAGS[table].get(value, f"{value}_suppressed")
-
-
 def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict:
     """Write the served file for a build at `target` (atomically) and return the disclosure
     summary (cells, hidden cells, shares), which is also stored in the file."""
@@ -101,13 +91,9 @@ def _copy_protected(out, name: str, flagged: pd.DataFrame) -> None:
     """The build's table with hidden figures null, and its `*_suppressed` flags."""
     flags = [c for c in flagged.columns if c.endswith("_suppressed")]
     out.register("flags", flagged[["_row", *flags]])
-    hidden_columns = {column: flag for column, flag in FLAGS[name].items()}
-    derived = _derived_value(name)
-    if derived:
-        hidden_columns[derived[0]] = derived[1]
     replaced = ", ".join(
         f"case when flags.{quote_ident(flag)} then null else t.{quote_ident(column)} end as {quote_ident(column)}"
-        for column, flag in hidden_columns.items()
+        for column, flag in FLAGS[name].items()
     )
     out.execute(
         f"create table {quote_ident(name)} as "

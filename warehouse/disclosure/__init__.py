@@ -28,19 +28,15 @@ import pandas as pd
 from warehouse.disclosure.lp import Model, Protection, exposed, intervals, protect
 from warehouse.disclosure.model import Cells, build_model, cohort_cells, kpi_cells, tenure_cells
 from warehouse.errors import UserError
+from warehouse.privacy import PROTECTED_COLUMNS
 
 THRESHOLD_ENV = "XIAOGE_DISCLOSURE_THRESHOLD"
 KPI_TABLE = "fct_kpi_monthly"
 TENURE_TABLE = "fct_workforce_tenure_monthly"
 COHORT_TABLE = "fct_worker_cohorts_retained"
 PROTECTED_TABLES = (KPI_TABLE, TENURE_TABLE, COHORT_TABLE)
-# Which flag each protected column gets, and which values are hidden with it.
-FLAGS = {
-    KPI_TABLE: {"kpi_value": "value_suppressed", "numerator": "numerator_suppressed",
-                "denominator": "denominator_suppressed"},
-    TENURE_TABLE: {"workers": "workers_suppressed"},
-    COHORT_TABLE: {"starters": "starters_suppressed", "retained_workers": "retained_suppressed"},
-}  # fmt: skip
+# Which flag each protected column gets (a derived value's too).
+FLAGS = PROTECTED_COLUMNS
 DERIVED = {  # a value computed from protected parts is hidden with any of them
     KPI_TABLE: ("kpi_value", ("numerator", "denominator")),
     COHORT_TABLE: ("retention_rate", ("starters", "retained_workers")),
@@ -128,19 +124,10 @@ def apply(frame: pd.DataFrame, cells: pd.DataFrame, table: str) -> pd.DataFrame:
         out[flag] = mask
     if table in DERIVED:
         value, parts = DERIVED[table]
-        part_flags = [FLAGS[table][p] for p in parts]
-        own = FLAGS[table].get(value)
-        combined = out[part_flags].any(axis=1)
-        if own:
-            out[own] = out[own] | combined
-        else:
-            out[f"{value}_suppressed"] = combined
+        hidden_parts = out[[FLAGS[table][p] for p in parts]].any(axis=1)
+        out[FLAGS[table][value]] = out[FLAGS[table][value]] | hidden_parts
     for column, flag in FLAGS[table].items():
         out.loc[out[flag], column] = np.nan
-    if table in DERIVED:
-        value, _ = DERIVED[table]
-        flag = FLAGS[table].get(value, f"{value}_suppressed")
-        out.loc[out[flag], value] = np.nan
     return out
 
 
