@@ -1,6 +1,14 @@
-{#- One row per person and month worked, across platforms (people, not platform rows): the main
-    platform (most orders) gives group, district and work type; tenure counts from the first
-    onboarding on any platform. -#}
+{#-
+    One row per person and month worked, across platforms (people, not platform rows).
+    - Group, district, street and work type come from the main platform: the one with the most
+      orders that month among those whose roster gives a district, else the one with the most
+      orders (ties: platform code). With no roster row on any platform the district is
+      the unknown district (var unknown_district_code), so district rows still sum to the city.
+    - Role: a station manager on any platform's roster that month is a manager; everyone else,
+      including people on no roster, is front-line.
+    - Tenure counts from the first onboarding: the earliest onboarding date on any of the
+      person's roster rows, or the first month with activity if that is earlier or there is none.
+-#}
 
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
@@ -28,7 +36,10 @@ first_onboarding as (
 
     select
         worker_key,
-        min(first_onboard_date) as first_onboard_date
+        least(
+            coalesce(min(first_onboard_date), min(month_start)),
+            min(month_start)
+        ) as first_onboard_date
 
     from all_platform_months
     group by worker_key
@@ -41,7 +52,10 @@ ranked as (
         *,
         row_number() over (
             partition by worker_key, month_start
-            order by orders desc, platform_code asc
+            order by
+                case when district_code is null then 1 else 0 end asc,
+                orders desc,
+                platform_code asc
         ) as platform_rank
 
     from platform_months
@@ -83,7 +97,7 @@ final as (
         totals.month_start,
         ranked.group_code,
         ranked.platform_code as main_platform_code,
-        ranked.district_code,
+        coalesce(ranked.district_code, '{{ var("unknown_district_code") }}') as district_code,
         ranked.street_code,
         ranked.work_type_code,
         case when totals.manager_flag = 1 then 'station_manager' else 'frontline' end as role_code,

@@ -1,4 +1,11 @@
-{#- One row per person, platform and month worked: the month's activity with the spell's attributes. -#}
+{#-
+    One row per person, platform and month worked: the month's activity with the person's
+    roster attributes on that platform as of that month. They come from the platform's roster
+    row for the month; when that row is missing (not delivered, or quarantined), from the
+    latest earlier roster row of the same platform. Never from a later month, so a new
+    delivery cannot rewrite an earlier month. With no roster row up to the month, district,
+    role and work type are null (the person still counts as active).
+-#}
 
 {{ config(
     materialized='incremental' if target.type == 'duckdb' else 'table',
@@ -15,9 +22,56 @@ activity as (
 
 ),
 
+rosters as (
+
+    select * from {{ ref('stg_platform__worker_rosters') }}
+
+),
+
 spells as (
 
     select * from {{ ref('int_worker_spells_derived') }}
+
+),
+
+platforms as (
+
+    select * from {{ ref('platforms') }}
+
+),
+
+work_types as (
+
+    select * from {{ ref('work_types') }}
+
+),
+
+worker_roles as (
+
+    select * from {{ ref('worker_roles') }}
+
+),
+
+-- each roster row holds from its month until the platform's next roster row for the person
+roster_periods as (
+
+    select
+        worker_key,
+        platform_code,
+        delivery_month as valid_from,
+        lead(delivery_month) over (
+            partition by worker_key, platform_code
+            order by delivery_month
+        ) as valid_until,
+        district_code,
+        street_code,
+        work_type_name,
+        role_name,
+        age_band,
+        sex,
+        home_province_code
+
+    from rosters
 
 ),
 
@@ -38,14 +92,14 @@ joined as (
         activity.worker_key,
         activity.platform_code,
         activity.month_start,
-        spells.group_code,
-        spells.district_code,
-        spells.street_code,
-        spells.work_type_code,
-        spells.role_code,
-        spells.age_band,
-        spells.sex,
-        spells.home_province_code,
+        platforms.group_code,
+        roster_periods.district_code,
+        roster_periods.street_code,
+        work_types.work_type_code,
+        worker_roles.role_code,
+        roster_periods.age_band,
+        roster_periods.sex,
+        roster_periods.home_province_code,
         spells.first_onboard_date,
         activity.active_days,
         activity.orders,
@@ -55,7 +109,19 @@ joined as (
         next_month_on_platform.worker_key is not null as active_next_month_on_platform
 
     from activity
-    inner join spells
+    inner join platforms
+        on activity.platform_code = platforms.platform_code
+    left join roster_periods
+        on
+            activity.worker_key = roster_periods.worker_key
+            and activity.platform_code = roster_periods.platform_code
+            and activity.month_start >= roster_periods.valid_from
+            and (activity.month_start < roster_periods.valid_until or roster_periods.valid_until is null)
+    left join work_types
+        on roster_periods.work_type_name = work_types.work_type_name
+    left join worker_roles
+        on roster_periods.role_name = worker_roles.role_name
+    left join spells
         on
             activity.worker_key = spells.worker_key
             and activity.platform_code = spells.platform_code

@@ -1,7 +1,7 @@
 {#-
     Quarterly cohorts of new workers: how many started (active in their first month) and how
-    many of those starters were active N months after their first month, per area (the
-    district of that month) and group. Person
+    many of those starters were active N months after their first month, per area and group of
+    the starter's first month (so a cohort's retained workers are always among its starters). Person
     counts only. A point is published only once every member's N-th month has been reported,
     so a point never changes with a later month (as-of filtering is `last_month_start`).
     Published only through the disclosure-control gate.
@@ -46,10 +46,18 @@ cohort_months as (
 
 ),
 
--- retention follows the starters: workers active in their first month
+-- retention follows the starters: workers active in their first month, counted in that
+-- month's district and group
 starter_months as (
 
-    select cohort_months.*
+    select
+        cohort_months.worker_key,
+        cohort_months.month_start,
+        first_month.district_code,
+        first_month.group_code,
+        cohort_months.cohort_start,
+        cohort_months.months_in
+
     from cohort_months
     inner join cohort_months as first_month
         on
