@@ -23,7 +23,6 @@ query runs, so a query that forgets the district still cannot see another one.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse import strict_json
 from warehouse.config import SEEDS_DIR, Home
 from warehouse.errors import UserError
 from warehouse.published import read_only
@@ -275,7 +275,7 @@ def _append(home: Home, record: dict) -> None:
     path = access_log(home)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as out:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.write(strict_json.dumps(record) + "\n")
 
 
 def log_access(home: Home, viewer: Viewer, action: str, target: str, scope: dict) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from warehouse import strict_json
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident
 
@@ -69,7 +70,7 @@ class AuditResult:
 
     def write(self, build_dir: Path) -> Path:
         path = build_dir / "audit.json"
-        path.write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2), encoding="utf-8")
+        path.write_text(strict_json.dumps(self.summary(), indent=2), encoding="utf-8")
         return path
 
 

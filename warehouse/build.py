@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse import __version__, ledger
+from warehouse import __version__, ledger, strict_json
 from warehouse.audit import run_audit
 from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
 from warehouse.crashpoints import pause_point
@@ -181,7 +181,7 @@ def build(
     if plan.incremental:
         # the served file holds marts only: start from the build database behind it
         shutil.copyfile(served_build_database(home), database)
-        args += ["--vars", json.dumps({"rebuild_from_month": plan.rebuild_from})]
+        args += ["--vars", strict_json.dumps({"rebuild_from_month": plan.rebuild_from})]
     else:
         _carry_snapshots(home, database)
     _write_json_atomic(
@@ -316,7 +316,7 @@ def _write_status(build_dir: Path, build_id: str, status: str, message: str) -> 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.write_text(strict_json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, path)
 
 

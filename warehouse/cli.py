@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sys
@@ -18,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from warehouse import __version__, names
+from warehouse import __version__, names, strict_json
 from warehouse.config import DASHBOARD_APP, REPO_ROOT, Home, home, restrict_new_files
 from warehouse.errors import UserError
 
@@ -44,7 +43,7 @@ def _progress() -> Progress:
 
 
 def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(strict_json.dumps(data, indent=2) + "\n")
 
 
 def _checked(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from warehouse import __version__, names
+from warehouse import __version__, names, strict_json
 from warehouse.access import Role, Viewer, log_access, scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
@@ -527,7 +527,7 @@ def _export(
             },
         }
         (staging / "manifest.json").write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+            strict_json.dumps(manifest, indent=2), encoding="utf-8"
         )
         target = base / f"v{version}"
         base.mkdir(parents=True, exist_ok=True)

@@ -11,14 +11,13 @@ must have been built from the same raw files.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from warehouse import ledger
+from warehouse import ledger, strict_json
 from warehouse.build import new_build_id, require_raw_data, run_dbt
 from warehouse.config import Home
 from warehouse.duck import connect, sql_literal
@@ -226,7 +225,7 @@ def compare_kpis(spark_parquet: Path, duckdb_file: Path) -> list[KpiComparison]:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(strict_json.dumps(data, indent=2), encoding="utf-8")
 
 
 def _prune(root: Path, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:

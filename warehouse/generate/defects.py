@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from warehouse import strict_json
 from warehouse.contracts import Table
 
 MANIFEST = "_defects.json"
@@ -46,7 +47,7 @@ class DefectLog:
     def write(self, out: Path) -> Path:
         path = out / MANIFEST
         rows = sorted((asdict(d) for d in self.defects), key=lambda d: (d["file"], d["row"]))
-        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        path.write_text(strict_json.dumps(rows, indent=1), encoding="utf-8")
         return path
 
 
