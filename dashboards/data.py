@@ -24,7 +24,12 @@ from dashboards.auth import AccessDenied, require_viewer
 from warehouse.access import scoped_query
 from warehouse.config import home
 from warehouse.duck import connect
-from warehouse.published import area_targets, published_version
+from warehouse.published import (
+    SCOPED_ROWS,
+    area_targets,
+    published_version,
+    scoped_rows_params,
+)
 
 # A KPI value with its parts, and whether small-cell suppression hid each.
 VALUE_COLUMNS = [
@@ -126,46 +131,14 @@ def catalogue() -> pd.DataFrame:
 
 # --- KPI values ------------------------------------------------------------------------------
 
-# One row per KPI and month for a scope: the row matching the group and platform filters
-# where the KPI is broken down that way, else its headline row (all groups, all platforms).
-_SCOPED_ROWS = """
-    with scoped as (
-        select k.*,
-            row_number() over (
-                partition by k.kpi_id, k.month_start, k.district_code
-                order by
-                    case when k.platform_code = ?::varchar then 0 when k.platform_code is null then 1 else 2 end,
-                    case when k.group_code = ?::varchar then 0 when k.group_code is null then 1 else 2 end,
-                    -- ties (a KPI with group rows only): the first group, as `xiaoge kpi` picks
-                    k.group_code nulls first, k.platform_code nulls first
-            ) as pick
-        from fct_kpi_monthly as k
-        where k.area_level = ?::varchar
-          and (?::varchar is null or k.district_code = ?::varchar)
-          and (k.platform_code is null or k.platform_code = ?::varchar)
-          and (k.group_code is null or ?::varchar is null or k.group_code = ?::varchar
-               or not exists (
-                   select 1 from fct_kpi_monthly as g
-                   where g.kpi_id = k.kpi_id and g.group_code = ?::varchar))
-    )
-    select * from scoped where pick = 1
-"""
-
 
 def _scope_params(scope: Scope, area_level: str | None = None) -> list:
-    """Parameters of _SCOPED_ROWS: the scope's district (or the city), or every row of
-    `area_level` when it is given (every district)."""
-    return [
-        scope.platform_code,
-        scope.group_code,
-        area_level or ("district" if scope.district_code else "city"),
-        scope.district_code,
-        scope.district_code,
-        scope.platform_code,
-        scope.group_code,
-        scope.group_code,
-        scope.group_code,
-    ]
+    """Parameters of SCOPED_ROWS (one row per KPI and month: the row matching the group and
+    platform filters, else the headline row): the scope's district (or the city), or every
+    row of `area_level` when it is given (every district)."""
+    return scoped_rows_params(
+        scope.district_code, scope.group_code, scope.platform_code, area_level
+    )
 
 
 def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
@@ -174,7 +147,7 @@ def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
     scope = restrict(scope)
     frame = _run(
         f"""
-        with rows as ({_SCOPED_ROWS})
+        with rows as ({SCOPED_ROWS})
         select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
                c.value_kind, c.direction, c.theme, c.target,
                now.kpi_value as value, now.numerator, now.denominator,
@@ -204,7 +177,7 @@ def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
     scope = restrict(scope)
     return _run(
         f"""
-        with rows as ({_SCOPED_ROWS})
+        with rows as ({SCOPED_ROWS})
         select strftime(month_start, '%Y-%m') as month, kpi_value as value, numerator, denominator,
                value_suppressed, numerator_suppressed, denominator_suppressed
         from rows
@@ -222,7 +195,7 @@ def theme_series(theme: str, scope: Scope) -> pd.DataFrame:
     scope = restrict(scope)
     return _run(
         f"""
-        with rows as ({_SCOPED_ROWS})
+        with rows as ({SCOPED_ROWS})
         select rows.kpi_id, strftime(rows.month_start, '%Y-%m') as month, rows.kpi_value as value,
                rows.value_suppressed
         from rows join kpi_catalogue as c using (kpi_id)
@@ -244,7 +217,7 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
     every_district = Scope(scope.month, None, scope.group_code, scope.platform_code)
     frame = _run(
         f"""
-        with rows as ({_SCOPED_ROWS})
+        with rows as ({SCOPED_ROWS})
         select rows.district_code, rows.kpi_value as value, rows.numerator, rows.denominator,
                rows.value_suppressed, rows.numerator_suppressed, rows.denominator_suppressed
         from rows

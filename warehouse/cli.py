@@ -67,6 +67,7 @@ def _checked(
 MONTH = _checked(names.month)
 VERSION = _checked(names.version)
 DISTRICT = _checked(names.district)
+GROUP = _checked(names.group)
 BUILD_ID = _checked(names.build_id)
 USER = _checked(names.user)
 
@@ -389,21 +390,76 @@ def kpi(
     district: Annotated[
         str | None, typer.Option(help="district code; default: city-wide", callback=DISTRICT)
     ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            help="worker group (delivery, express, ride_hailing): each KPI's figure for that "
+            "group where the KPI is broken down by group, as the dashboards' group filter",
+            callback=GROUP,
+        ),
+    ] = None,
+    breakdowns: Annotated[
+        bool,
+        typer.Option(
+            "--breakdowns",
+            help="also every breakdown row the dashboards show: by district (city-wide only), "
+            "by group and by platform",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """KPI values from the published warehouse, keyed by KPI id."""
     from warehouse.published import kpi_values
 
-    values = kpi_values(home(), month=month, district=district)
+    values = kpi_values(home(), month=month, district=district, group=group, breakdowns=breakdowns)
     if as_json:
         _print_json(values)
         return
-    table = Table(title=f"{values['month']} {district or '全市'}(构建 {values['build_id']})")
-    for column in ("指标", "名称", "数值", "单位"):
+    scope = " ".join(filter(None, (values["month"], district or "全市", group)))
+    table = Table(title=f"{scope}(构建 {values['build_id']})")
+    for column in ("指标", "名称", "数值", "单位", *(["群体"] if group else [])):
         table.add_column(column)
     for kpi_id, item in values["kpis"].items():
-        table.add_row(kpi_id, item["name_zh"], str(item["value"]), item["unit"] or "")
-    Console().print(table)
+        cells = [kpi_id, item["name_zh"], _figure(item["value"], item["suppressed"])]
+        cells += [item["unit"] or "", *([item["group"] or "全部"] if group else [])]
+        table.add_row(*cells)
+    out = Console()
+    out.print(table)
+    if breakdowns:
+        out.print(_breakdown_table(values, scope))
+
+
+def _breakdown_table(values: dict, scope: str) -> Table:
+    """`xiaoge kpi --breakdowns`' rows for people: one section per KPI, hidden figures "<5"."""
+    table = Table(title=f"{scope} 分项(按区县、群体、平台)")
+    for column in ("指标", "分项", "代码", "名称"):
+        table.add_column(column)
+    for column in ("数值", "分子", "分母"):
+        table.add_column(column, justify="right")
+    dimensions = {"district": "区县", "group": "群体", "platform": "平台"}
+    for kpi_id, by_dimension in values["breakdowns"].items():
+        rows = [(by, row) for by, found in by_dimension.items() for row in found]
+        for index, (by, row) in enumerate(rows):
+            table.add_row(
+                kpi_id if index == 0 else "",
+                dimensions[by],
+                row["code"],
+                row["name_zh"] or "",
+                _figure(row["value"], row["suppressed"]),
+                _figure(row["numerator"], row["numerator_suppressed"]),
+                _figure(row["denominator"], row["denominator_suppressed"]),
+                end_section=index == len(rows) - 1,
+            )
+    return table
+
+
+def _figure(value: float | None, hidden: bool) -> str:
+    """A figure in a table: hidden by the disclosure-control gate "<5", missing "—"."""
+    from warehouse.privacy import SUPPRESSED
+
+    if hidden:
+        return SUPPRESSED
+    return "—" if value is None else str(value)
 
 
 @app.command()

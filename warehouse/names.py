@@ -1,5 +1,5 @@
-"""What a name given on the command line may look like: months, versions, districts, build
-ids, users. The one place these patterns live.
+"""What a name given on the command line may look like: months, versions, districts, worker
+groups, build ids, users. The one place these patterns live.
 
 These values end up in folder names (exports/<month>/district-<code>/v<N>/), in the access
 log and in queries, so anything that is not exactly such a name (a path such as `../../x`,
@@ -33,6 +33,12 @@ def district_codes() -> tuple[str, ...]:
     return tuple(pd.read_csv(SEEDS_DIR / "districts.csv", dtype=str)["district_code"])
 
 
+@cache
+def group_codes() -> tuple[str, ...]:
+    """The worker-group codes of seeds/worker_groups.csv, in its order."""
+    return tuple(pd.read_csv(SEEDS_DIR / "worker_groups.csv", dtype=str)["group_code"])
+
+
 def _shown(text: str) -> str:
     """The value as the error repeats it: quoted, escaped (a newline in it cannot break the
     one-line error), and cut short."""
@@ -61,6 +67,15 @@ def district(text: str, field: str = "--district") -> str:
     if text not in district_codes():
         raise UserError(
             f"没有区县代码 {_shown(text)}({field}):请用 {', '.join(district_codes())} 之一"
+        )
+    return text
+
+
+def group(text: str, field: str = "--group") -> str:
+    """A worker-group code from seeds/worker_groups.csv."""
+    if text not in group_codes():
+        raise UserError(
+            f"没有群体代码 {_shown(text)}({field}):请用 {', '.join(group_codes())} 之一"
         )
     return text
 
