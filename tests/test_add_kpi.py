@@ -45,6 +45,11 @@ CATALOGUE_ROW = {
     "theme": "service",
     "source_model": "int_service_kpis_measured",
     "counts_people": "false",
+    # what the audit expects of it: a plausible range, and how far it may move in a month
+    "expected_min": "0",
+    "expected_max": "1000",
+    "max_monthly_change_share": "0.25",
+    "max_monthly_change_abs": "3",
 }
 
 

@@ -195,15 +195,56 @@ def _xlsx_text(path: Path) -> str:
     )
 
 
+def _audit_warnings(home: Path, build_id: str, month: str) -> dict[str, str]:
+    """Audit warnings as the audit writes them, put into the published version's record: a
+    KPI warning of `month` for 西湖区 (330106) and for 上城区 (330102), one of the month after
+    for 西湖区, and one about the whole build (a mart's row count)."""
+    from dataclasses import asdict
+
+    from warehouse.audit import KPI_RANGE, Finding, kpi_expectation_frame, kpi_warning
+    from warehouse.duck import connect
+
+    path = home / "published" / "versions" / build_id / "version.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    with connect(home / "published" / "xiaoge.duckdb", read_only=True) as con:
+        frame = kpi_expectation_frame(con)
+    stations = frame[(frame["kpi_id"] == "stations_active") & (frame["area_level"] == "district")]
+    added = {}
+    for key, district, when in [
+        ("ours", "330106", month),
+        ("theirs", "330102", month),
+        ("later", "330106", str(pd.Period(month, "M") + 1)),
+    ]:
+        row = (
+            stations[
+                (stations["district_code"] == district)
+                & (pd.to_datetime(stations["month_start"]).dt.strftime("%Y-%m") == when)
+            ]
+            .iloc[0]
+            .copy()
+        )
+        row["kpi_value"] = 99_999.0  # above the catalogue's plausible range
+        message = kpi_warning(row, [KPI_RANGE])
+        finding = Finding("kpi.kpi_expectations", KPI_RANGE, "warning", message,
+                          "stations_active", district, when)  # fmt: skip
+        record["audit"]["findings"].append(asdict(finding))
+        added[key] = message
+    whole = "fct_kpi_monthly 行数与上一发布版本(100)相比在 0.9-1.5 倍之间:实际为 200"
+    record["audit"]["findings"].append(
+        asdict(Finding("kpi.fct_kpi_monthly", "x", "warning", whole))
+    )
+    added["whole"] = whole
+    record["audit"]["warnings"] += len(added)
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return added
+
+
 def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
     home = copy_of_demo_home
     build_id = kpi_json(home)["build_id"]
-    record = json.loads(
-        (home / "published" / "versions" / build_id / "version.json").read_text(encoding="utf-8")
-    )
-    warnings = [f["message"] for f in record["audit"]["findings"] if f["severity"] == "warning"]
-    assert warnings, "the demo build has a city-wide audit warning (month-over-month moves)"
     month = "2023-01"  # the city's first month: far below its targets (13 organisations of 50)
+    warnings = _audit_warnings(home, build_id, month)
+    assert warnings["ours"].startswith("西湖区 2023年1月 服务驿站数 为 ")
     run_cli(home, "export", "--month", month)
     run_cli(home, "export", "--month", month, "--district", "330106")
     city = home / "exports" / month / "v1"
@@ -211,10 +252,13 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
 
     city_brief = (city / "brief.html").read_text(encoding="utf-8")
     assert "未达目标 50个" in city_brief, "the city pack judges city figures against targets"
-    assert all(html_escape(w) in city_brief for w in warnings)
+    for key in ("ours", "theirs", "whole"):
+        assert html_escape(warnings[key]) in city_brief, key
+    assert html_escape(warnings["later"]) not in city_brief, "a warning of another month"
 
     manifest = json.loads((district / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["audit"]["messages"] == [] and manifest["audit"]["warnings"] == 0
+    assert manifest["audit"]["messages"] == [warnings["ours"]]
+    assert manifest["audit"]["warnings"] == 1
     texts = {
         "brief.html": (district / "brief.html").read_text(encoding="utf-8"),
         "brief.pdf": _pdf_text(district / "brief.pdf"),
@@ -222,15 +266,17 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
         "manifest.json": json.dumps(manifest, ensure_ascii=False),
     }
     assert "西湖区" in texts["brief.html"]
+    assert html_escape(warnings["ours"]) in texts["brief.html"]
+    others = [warnings[key] for key in ("theirs", "later", "whole")]
     for name, text in texts.items():
         if text is None:  # no pdftotext on this machine
             continue
         assert "目标" not in text, name  # no "未达目标 50个": 50 is the city's target
-        assert not [w for w in warnings if w in text or html_escape(w) in text], name
+        assert not [w for w in others if w in text or html_escape(w) in text], name
     metadata = dict(
         row
         for row in openpyxl.load_workbook(district / "kpis.xlsx")["元数据"].iter_rows(
             min_row=2, values_only=True
         )
     )
-    assert (metadata["区域"], metadata["审计警告"]) == ("330106", 0)
+    assert (metadata["区域"], metadata["审计警告"]) == ("330106", 1)

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger, strict_json
-from warehouse.audit import run_audit
+from warehouse.audit import release_held, run_audit
 from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
@@ -337,6 +337,8 @@ def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> dict:
         _write_json_atomic(disclosure_file, summary)
     _switch_to(home, result.build_id)
     audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
+    # KPI warnings about people are written out only where the served figures show them
+    audit = release_held(audit, version_db)
     record = {
         "build_id": result.build_id,
         "built_at": result.built_at,

@@ -104,7 +104,7 @@ def _ingest(where: Home, paths: list[Path] | None) -> None:
 
 
 def _build_and_publish(where: Home, full: bool = False) -> str:
-    from warehouse.build import build, publish, require_raw_data
+    from warehouse.build import build, publish, require_raw_data, versions
 
     require_raw_data(where)
     with _progress() as progress:
@@ -118,12 +118,15 @@ def _build_and_publish(where: Home, full: bool = False) -> str:
         progress.update(task, description="dbt build 完成")
     with console.status("发布:人数统计的保护(小单元格及可推算的单元格不公布)计算中…"):
         disclosure = publish(where, result)
-    for warning in result.warnings:
+    # as published: a warning about people only where the served figures show them
+    audit = next(v["audit"] for v in versions(where) if v["build_id"] == result.build_id)
+    warnings = [f["message"] for f in audit["findings"] if f["severity"] == "warning"]
+    for warning in warnings:
         console.print(f"[yellow]审计警告[/yellow] {warning}", soft_wrap=True, highlight=False)
     scope = f"增量:自 {result.rebuilt_from[:7]} 起重算" if result.rebuilt_from else "全量"
     console.print(
         f"已发布构建 {result.build_id}({scope};{result.nodes} 个 dbt 节点通过,"
-        f"审计警告 {len(result.warnings)} 个)"
+        f"审计警告 {len(warnings)} 个)"
     )
     console.print(
         f"人数保护:{disclosure['cells']:,} 个人数单元格中 {disclosure['hidden_cells']:,} 个不公布"

@@ -397,19 +397,25 @@ def _source_files(home: Home) -> list[dict]:
     return frame.to_dict(orient="records")
 
 
-def _build_audit(home: Home, build_id: str, district: str | None) -> dict:
-    """The build's audit as a pack reports it: a city pack all findings, a district pack
-    only those about its district.
+def _build_audit(home: Home, build_id: str, district: str | None, month: str) -> dict:
+    """The build's audit as a pack reports it: a city pack the findings about the whole
+    build and every KPI warning of its month; a district pack only the KPI warnings about
+    its district in its month.
 
-    The audit's checks are over the whole build (a mart's row count against the last build,
-    city-wide month-over-month moves, the catalogue complete): none is about one district,
-    so a district's pack carries none of them rather than the city's warnings as its own.
+    Checks over the whole build (a mart's row count against the last build, the catalogue
+    complete) are about no one district, so a district's pack carries none of them rather
+    than the city's warnings as its own. A KPI warning names its figure's district and month.
     """
     record = home.published / "versions" / build_id / "version.json"
     audit = json.loads(record.read_text(encoding="utf-8"))["audit"] if record.exists() else None
     if audit is None:
         return {"passed": None, "errors": None, "warnings": None, "messages": []}
-    findings = audit["findings"] if district is None else []
+    findings = [
+        f
+        for f in audit["findings"]
+        if f.get("month") in (None, month)
+        and (district is None or (f.get("month") and f.get("district_code") == district))
+    ]
     return {
         "passed": audit["passed"],
         "errors": sum(f["severity"] == "error" for f in findings),
@@ -505,7 +511,7 @@ def _export(
             "district_name": district_name,
             "version": version,
             **info,
-            "audit": _build_audit(home, info["build_id"], district),
+            "audit": _build_audit(home, info["build_id"], district, month),
             "tool_version": __version__,
         }
         headline = _headline(home, month, district)
