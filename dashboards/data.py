@@ -129,6 +129,18 @@ def catalogue() -> pd.DataFrame:
     )
 
 
+def terms() -> pd.DataFrame:
+    """The terms the KPI definitions name in 【】 (seeds/kpi_terms.csv); none in a file
+    published before the terms were."""
+    if not relation_exists("kpi_terms"):
+        return pd.DataFrame(
+            columns=["term_id", "name_zh", "name_en", "definition_zh", "definition_en"]
+        )
+    return _run(
+        "select term_id, name_zh, name_en, definition_zh, definition_en from kpi_terms order by term_id"
+    )
+
+
 # --- KPI values ------------------------------------------------------------------------------
 
 

@@ -10,6 +10,13 @@ TEXT: dict[str, dict[str, str]] = {
     "operations": {"zh": "报告与运维", "en": "Reports and operations"},
     "quality": {"zh": "数据质量", "en": "Data quality"},
     "dictionary": {"zh": "指标说明", "en": "KPI dictionary"},
+    "terms": {"zh": "术语", "en": "Terms"},
+    "terms_note": {
+        "zh": "定义中【】内的术语按下表理解,其定义是引用它的每个指标定义的一部分。",
+        "en": "A term in 【】 in a definition means what this table says; its text is part of every definition that names it.",
+    },
+    "term_name": {"zh": "名称", "en": "Term"},
+    "term_definition": {"zh": "定义", "en": "Definition"},
     "model_docs": {"zh": "模型文档", "en": "Model docs"},
     "no_model_docs": {
         "zh": "还没有模型文档。运行 `xiaoge docs` 生成。",

@@ -125,8 +125,12 @@ def test_dictionary_lists_every_catalogue_kpi(open_page, demo_home: Path):
     labels = " ".join(e.label for e in at.expander)
     for kpi_id in CATALOGUE["kpi_id"]:
         assert f"`{kpi_id}`" in labels
+    terms = at.table[0].value  # the terms the definitions name in 【】, under the catalogue
+    assert "在岗人员" in terms["名称"].tolist()
+    assert any(text.startswith("某月在任一平台") for text in terms["定义"])
     at.radio(key="lang").set_value("en").run()
     assert "Party organisations" in " ".join(e.label for e in at.expander)
+    assert "active person" in at.table[0].value["Term"].tolist()
 
 
 def test_reports_page_offers_the_exported_pack(open_page, demo_home: Path):

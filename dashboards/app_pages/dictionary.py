@@ -1,4 +1,5 @@
-"""指标说明: every KPI of the catalogue with its definition, unit, source model and lineage."""
+"""指标说明: every KPI of the catalogue with its definition, unit, source model and lineage,
+then the terms the definitions share."""
 
 import streamlit as st
 
@@ -27,3 +28,15 @@ for theme, kpis in catalogue.groupby("theme", sort=False):
                 )
             st.markdown(f"**{t('lineage')}**: {lineage} · {kpi.unit or ''} · {kpi.value_kind}")
 download_csv(catalogue, "kpi_catalogue", "catalogue")
+
+# The shared terms the definitions name in 【】 (seeds/kpi_terms.csv).
+terms = data.terms()
+if not terms.empty:
+    st.subheader(t("terms"))
+    st.caption(t("terms_note"))
+    st.table(
+        terms[[f"name_{lang()}", f"definition_{lang()}"]].set_axis(
+            [t("term_name"), t("term_definition")], axis="columns"
+        ),
+        hide_index=True,
+    )
