@@ -131,7 +131,10 @@ def render(seeds: Path = SEEDS_DIR) -> str:
         "each KPI lists in full the terms its definition depends on.",
         "",
         "Figures are stored as `fct_kpi_monthly` holds them: a rate as a share in [0, 1], so a "
-        "target or expectation of 0.2 is 20%. The audit expectations are what the audit "
+        "target or expectation of 0.2 is 20%. Every stored value, numerator and denominator "
+        "is rounded to 6 decimal places (so 2244/2537 is stored as 0.884509): sums of "
+        "floating-point numbers computed in parallel differ in the last bits from run to run, "
+        "and a published figure must not change when its data did not. The audit expectations are what the audit "
         "(`xiaoge build`) warns about: a figure outside the plausible range, a move against the "
         "expected trend, or a month-on-month move beyond the largest plausible change.",
         "",
