@@ -101,9 +101,10 @@ def months() -> list[str]:
 
 
 def districts() -> pd.DataFrame:
+    """Every district, 未知区县 (district_kind unknown: people no roster places) last."""
     return _run(
-        "select district_code, district_name, district_name_pinyin, population_2020_census "
-        "from dim_district order by district_code"
+        "select district_code, district_name, district_name_pinyin, district_kind, "
+        "population_2020_census from dim_district order by district_code"
     )
 
 

@@ -28,6 +28,8 @@ def sidebar() -> None:
     st.sidebar.selectbox(t("month"), options=months, key="month")
 
     districts = data.districts()
+    # 未知区县 has rows in district charts, but is not a place to filter the pages to
+    districts = districts[districts["district_kind"] != "unknown"]
     names = dict(
         zip(districts["district_code"], districts[_name_column("district_name")], strict=True)
     )
