@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.audit import RATE_NOISE_Z
 from warehouse.config import REPO_ROOT, SEEDS_DIR
 
 KPIS_DOC = REPO_ROOT / "docs" / "kpis.md"
@@ -137,6 +138,14 @@ def render(seeds: Path = SEEDS_DIR) -> str:
         "and a published figure must not change when its data did not. The audit expectations are what the audit "
         "(`xiaoge build`) warns about: a figure outside the plausible range, a move against the "
         "expected trend, or a month-on-month move beyond the largest plausible change.",
+        "",
+        "A move is flagged only when it is beyond every limit that is set (the share of last "
+        "month's value, and the move in the KPI's unit). A rate over few people or places is "
+        f"far from its expectations by chance, so for a rate the range and the move in its unit "
+        f"are widened by {RATE_NOISE_Z:g} standard errors: of the share, or of the difference "
+        "of the two months' shares, each share taken as (x + 1) / (n + 2) over its denominator "
+        "n (Agresti-Coull), so that 0 of 1 and 1 of 1 are not taken as certain. At the "
+        "city's size this is a fraction of a percentage point.",
         "",
     ]
     for theme in themes(seeds):
