@@ -6,7 +6,8 @@ import os
 import socket
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -84,29 +85,92 @@ def _generate(out: Path, scale: str, seed: int, start: str, end: str) -> list[Pa
     return written
 
 
-def _ingest(where: Home, paths: list[Path] | None) -> None:
-    from warehouse.ingest import discover, ingest
+def _wait_notice(text: str) -> None:
+    console.print(f"[yellow]{escape(text)}[/yellow]", soft_wrap=True, highlight=False)
 
+
+@contextmanager
+def _exclusive(where: Home, what: str) -> Iterator[None]:
+    """Hold the home's lock (waiting, with a notice, while another ingest or build runs) and
+    finish any ingest that was killed half-way, so a build reads what the ledger says."""
+    from warehouse.homelock import exclusive
+    from warehouse.ingest import recover
+
+    with exclusive(where, what, on_wait=_wait_notice) as lock:
+        recover(where, lock)
+        yield
+
+
+def _ingest(where: Home, paths: list[Path] | None) -> None:
+    from warehouse.homelock import timeout_seconds
+    from warehouse.ingest import correction_limits, discover, ingest
+
+    # a bad setting is one line, before any progress is shown
+    correction_limits()
+    timeout_seconds()
     total = len(discover(where.ensure(), paths))
     with _progress() as progress:
         task = progress.add_task("导入落地文件", total=total)
-        report = ingest(where, paths, on_file=lambda _result: progress.advance(task))
+        report = ingest(
+            where, paths, on_file=lambda _result: progress.advance(task), on_wait=_wait_notice
+        )
     for refused in report.refused:
         console.print(f"[red]拒收[/red] {refused.path}: {refused.message}", soft_wrap=True)
+    for held in report.held:
+        console.print(
+            f"[yellow]暂缓[/yellow] {escape(held.path)}: {escape(held.message)}",
+            soft_wrap=True,
+            highlight=False,
+        )
     loaded = [r for r in report.results if r.status == "loaded"]
     console.print(
         f"导入 {len(loaded)} 个文件({sum(r.rows_accepted for r in loaded)} 行入库,"
         f"{sum(r.rows_quarantined for r in loaded)} 行隔离),跳过 {report.count('skipped')} 个已导入文件,"
         f"拒收 {len(report.refused)} 个"
+        + (f",暂缓 {len(report.held)} 个更正" if report.held else "")
     )
-    if report.refused:
+    if report.refused or report.held:
         raise typer.Exit(code=2)
 
 
+def _accept_correction(where: Home, file: Path) -> None:
+    from warehouse.ingest import accept_correction
+
+    result = accept_correction(where, file, on_wait=_wait_notice)
+    console.print(
+        f"已应用暂缓的更正 {escape(result.path)}:入库行 {result.rows_accepted_before} -> "
+        f"{result.rows_accepted}(隔离 {result.rows_quarantined} 行),导入台账记为操作员确认;"
+        "运行 xiaoge build 更新指标",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def _revert(where: Home, file: Path) -> None:
+    from warehouse.ingest import revert
+
+    done = revert(where, file, on_wait=_wait_notice)
+    back, restored = done.taken_back, done.restored
+    console.print(
+        f"已撤回 {escape(done.file_path)} 的当前版本(入库 {back['rows_accepted']} 行),"
+        f"恢复上一版(入库 {restored['rows_accepted']} 行,导入于 {restored['ingested_at']});"
+        "运行 xiaoge build 更新指标",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
 def _build_and_publish(where: Home, full: bool = False) -> str:
-    from warehouse.build import build, publish, require_raw_data, versions
+    from warehouse.build import require_raw_data
 
     require_raw_data(where)
+    with _exclusive(where, "build"):  # no ingest changes the raw zone while dbt reads it
+        return _build_and_publish_locked(where, full)
+
+
+def _build_and_publish_locked(where: Home, full: bool) -> str:
+    from warehouse.build import build, publish, versions
+
     with _progress() as progress:
         task = progress.add_task("dbt build", total=None)
 
@@ -214,9 +278,38 @@ def ingest(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="files or folders; default: all of landing/")
     ] = None,
+    accept: Annotated[
+        Path | None,
+        typer.Option(
+            "--accept-correction",
+            metavar="FILE",
+            help="apply this held correction (a re-delivery that would lose rows), as checked",
+        ),
+    ] = None,
+    revert: Annotated[
+        Path | None,
+        typer.Option(
+            "--revert",
+            metavar="FILE",
+            help="make this file's previous delivery current again (the current one is kept)",
+        ),
+    ] = None,
 ) -> None:
-    """Check landing files against their contracts and load them into the raw zone."""
-    _ingest(home(), paths or None)
+    """Check landing files against their contracts and load them into the raw zone.
+
+    A re-delivery that would lose rows (accepted rows down by more than 20%, or more than 20% of its rows quarantined: XIAOGE_CORRECTION_MAX_DROP, XIAOGE_CORRECTION_MAX_QUARANTINE) is held, not applied: exit code 2 and the command that applies it.
+    """
+    chosen = [
+        flag for flag, value in (("--accept-correction", accept), ("--revert", revert)) if value
+    ]
+    if chosen and (paths or len(chosen) > 1):
+        raise UserError(f"{chosen[0]} 只能单独使用:一次给一个文件,不要同时给出其他文件或选项")
+    if accept is not None:
+        _accept_correction(home(), accept)
+    elif revert is not None:
+        _revert(home(), revert)
+    else:
+        _ingest(home(), paths or None)
 
 
 @app.command()
@@ -243,7 +336,8 @@ def build(
     published: the KPIs it produces are compared with the published DuckDB build's.
     """
     if target == "spark":
-        _build_on_spark(home(), data_tests)
+        with _exclusive(home(), "build"):
+            _build_on_spark(home(), data_tests)
     elif target == "duckdb":
         _build_and_publish(home(), full)
     else:
@@ -501,6 +595,14 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] =
             source["last_month"],
         )
     out.print(table)
+    for held in report["held"]:
+        out.print(
+            f"[yellow]暂缓的更正[/yellow] {escape(held['file_path'])}: 入库行 "
+            f"{held['current_rows_accepted']} -> {held['rows_accepted']}:{escape(held['reason'])};"
+            f"核对无误后运行 {escape(held['command'])}",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 @app.command()

@@ -109,7 +109,9 @@ class Home:
             for folder in (self.root, *(self.root / name for name in HOME_SUBDIRS)):
                 folder.mkdir(exist_ok=True)
                 self._set_folder_mode(folder, modes)
-            probe = self.root / ".write-probe"
+            # one probe per process: two commands starting at once must not remove each
+            # other's probe (and then report the home unwritable)
+            probe = self.root / f".write-probe-{os.getpid()}"
             probe.write_text("ok")
             probe.unlink()
         except OSError as exc:

@@ -1,8 +1,13 @@
-"""The ingest ledger: one row per landed file, kept as a Parquet file in the raw zone.
+"""The ingest ledger: one row per delivery of a landed file, kept as a Parquet file in the raw zone.
 
-The ledger is rewritten whole at the end of each ingest run (it holds one row per file, so it
-stays small) under a temporary name and renamed into place, so a crash never leaves it
-half-written.
+A file's deliveries are its rows in ledger order. Exactly one of them is current (status
+`loaded`); an earlier one replaced by a later delivery is `superseded`; one taken back with
+`xiaoge ingest --revert` is `reverted`. Every delivery's rows are kept in the raw zone's
+delivery store (see `warehouse.ingest`), so a superseded delivery can be made current again.
+
+The ledger is rewritten whole at the end of each ingest run (it holds one row per delivery, so
+it stays small) under a temporary name and renamed into place, so a crash never leaves it
+half-written. Readers that want what is loaded now select `status = 'loaded'`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from warehouse.config import Home
 if TYPE_CHECKING:
     from warehouse.ingest import FileResult, LandingFile
 
+LOADED = "loaded"  # the current delivery of its file: its rows are in the current raw parts
+SUPERSEDED = "superseded"  # replaced by a later delivery of the same file; rows kept
+REVERTED = "reverted"  # taken back by `xiaoge ingest --revert`; rows kept
+
 SCHEMA = pa.schema(
     [
         ("file_path", pa.string()),
@@ -32,14 +41,26 @@ SCHEMA = pa.schema(
         ("status", pa.string()),
         ("superseded_by", pa.string()),
         ("ingested_at", pa.timestamp("s")),
+        # a held correction (it would have lost rows) applied by `--accept-correction`
+        ("accepted_by_operator", pa.bool_()),
+        # what an operator did to this delivery, and when (accepted, reverted, restored)
+        ("note", pa.string()),
     ]
 )
+# Columns added after the first ledgers were written, with their value in those ledgers.
+ADDED_COLUMNS = {"accepted_by_operator": False, "note": None}
 
 
 def read(home: Home) -> list[dict]:
+    """Every delivery, in the order they were recorded (also from a ledger of an earlier
+    version without the newer columns)."""
     if not home.ledger.exists():
         return []
-    return pq.read_table(home.ledger).to_pylist()
+    rows = pq.read_table(home.ledger).to_pylist()
+    for row in rows:
+        for column, default in ADDED_COLUMNS.items():
+            row.setdefault(column, default)
+    return rows
 
 
 def loaded_files(home: Home) -> set[tuple[str, str]]:
@@ -51,46 +72,94 @@ def loaded_files(home: Home) -> set[tuple[str, str]]:
     return Ledger(home).loaded_files()
 
 
-class Ledger:
-    """The ledger in memory for one ingest run; `save` writes it whole, atomically.
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
-    If a run dies before saving, the parts it wrote have no ledger rows yet; the next run
-    loads those files again and rewrites the same parts, so nothing is lost or doubled.
-    """
+
+class Ledger:
+    """The ledger in memory for one ingest run; `save` writes it whole, atomically."""
 
     def __init__(self, home: Home) -> None:
         self.home = home
         self.rows = read(home)
 
     def loaded_files(self) -> set[tuple[str, str]]:
-        return {
-            (row["file_path"], row["checksum"]) for row in self.rows if row["status"] == "loaded"
-        }
+        return {(row["file_path"], row["checksum"]) for row in self.rows if row["status"] == LOADED}
 
-    def record(self, source: LandingFile, checksum: str, result: FileResult) -> None:
-        """Add a loaded file; an earlier delivery of the same file is marked superseded."""
-        for row in self.rows:
-            if row["file_path"] == source.relative and row["status"] == "loaded":
-                row["status"] = "superseded"
-                row["superseded_by"] = checksum
-        self.rows.append(
-            {
-                "file_path": source.relative,
-                "checksum": checksum,
-                "system": source.system,
-                "table_name": source.table.name,
-                "month": source.month,
-                "rows_read": result.rows_read,
-                "rows_accepted": result.rows_accepted,
-                "rows_quarantined": result.rows_quarantined,
-                "status": "loaded",
-                "superseded_by": None,
-                "ingested_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
-            }
+    def current(self, file_path: str) -> dict | None:
+        """The file's current delivery (status `loaded`), if it has one."""
+        return next(
+            (r for r in self.rows if r["file_path"] == file_path and r["status"] == LOADED), None
         )
+
+    def deliveries(self, file_path: str) -> list[dict]:
+        """Every delivery of a file, oldest first."""
+        return [r for r in self.rows if r["file_path"] == file_path]
+
+    def record(
+        self,
+        source: LandingFile,
+        checksum: str,
+        result: FileResult,
+        accepted_by_operator: bool = False,
+        note: str | None = None,
+    ) -> dict:
+        """Add a loaded delivery; the file's current delivery becomes superseded."""
+        for row in self.rows:
+            if row["file_path"] == source.relative and row["status"] == LOADED:
+                row["status"] = SUPERSEDED
+                row["superseded_by"] = checksum
+        row = {
+            "file_path": source.relative,
+            "checksum": checksum,
+            "system": source.system,
+            "table_name": source.table.name,
+            "month": source.month,
+            "rows_read": result.rows_read,
+            "rows_accepted": result.rows_accepted,
+            "rows_quarantined": result.rows_quarantined,
+            "status": LOADED,
+            "superseded_by": None,
+            "ingested_at": _now(),
+            "accepted_by_operator": accepted_by_operator,
+            "note": note,
+        }
+        self.rows.append(row)
+        return row
+
+    def restorable(self, file_path: str) -> dict | None:
+        """The delivery `--revert` makes current again: the latest superseded delivery recorded
+        before the current one (reverted deliveries are skipped)."""
+        rows = self.deliveries(file_path)
+        current = next((i for i, r in enumerate(rows) if r["status"] == LOADED), None)
+        if current is None:
+            return None
+        earlier = [r for r in rows[:current] if r["status"] == SUPERSEDED]
+        return earlier[-1] if earlier else None
+
+    def revert(self, file_path: str) -> tuple[dict, dict]:
+        """Take back the file's current delivery and make the previous one current again;
+        return (taken back, restored). The caller checks `restorable` first."""
+        current, previous = self.current(file_path), self.restorable(file_path)
+        if current is None or previous is None:
+            raise ValueError(f"{file_path} has no delivery to revert to")
+        stamp = _now().isoformat(sep=" ")
+        current["status"] = REVERTED
+        current["superseded_by"] = previous["checksum"]
+        current["note"] = _append(current["note"], f"{stamp} 撤回,恢复 {previous['checksum'][:12]}")
+        previous["status"] = LOADED
+        previous["superseded_by"] = None
+        previous["note"] = _append(
+            previous["note"], f"{stamp} 撤回 {current['checksum'][:12]} 后恢复为当前版本"
+        )
+        return current, previous
 
     def save(self) -> None:
         target = self.home.ledger
         tmp = target.with_name(f".{target.name}.tmp")
         pq.write_table(pa.Table.from_pylist(self.rows, schema=SCHEMA), tmp)
         os.replace(tmp, target)
+
+
+def _append(note: str | None, text: str) -> str:
+    return f"{note};{text}" if note else text

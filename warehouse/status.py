@@ -10,6 +10,7 @@ from warehouse import ledger
 from warehouse.build import current, versions
 from warehouse.config import Home
 from warehouse.contracts import systems
+from warehouse.ingest import held_corrections
 
 
 def status(home: Home) -> dict:
@@ -47,6 +48,8 @@ def status(home: Home) -> dict:
         "last_build": last_build(home),
         "versions": [{"build_id": v["build_id"], "built_at": v["built_at"]} for v in kept],
         "sources": sources,
+        # re-deliveries that would lose rows, waiting for `xiaoge ingest --accept-correction`
+        "held": held_corrections(home),
     }
 
 
