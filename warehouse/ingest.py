@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import homelock, ledger, pii
+from warehouse import homelock, ledger, pii, strict_json
 from warehouse.config import Home
 from warehouse.contracts import Column, Table, systems
 from warehouse.crashpoints import pause_point
@@ -599,9 +599,7 @@ def held_corrections(home: Home) -> list[dict]:
 
 def _write_json_atomic(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(
-        json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False), encoding="utf-8"
-    )
+    tmp.write_text(strict_json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, path)
 
 
