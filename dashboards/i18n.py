@@ -72,6 +72,12 @@ TEXT: dict[str, dict[str, str]] = {
     "count": {"zh": "数量", "en": "Count"},
     "sources": {"zh": "数据来源与新鲜度", "en": "Sources and freshness"},
     "quarantine": {"zh": "隔离行及原因", "en": "Quarantined rows by reason"},
+    "held_corrections": {"zh": "暂缓的更正", "en": "Corrections on hold"},
+    "held_correction": {
+        "zh": "{file}:更正会使入库行从 {before} 变为 {after}({reason})。核对无误后运行 `{command}`",
+        "en": "{file}: the correction would change the accepted rows from {before} to {after} "
+        "({reason}). Once checked, run `{command}`",
+    },
     "audit": {"zh": "最近一次审计", "en": "Latest audit"},
     "audit_passed": {
         "zh": "审计通过:{checks} 项检查,{warnings} 个警告",

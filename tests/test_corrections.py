@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from tests.access_support import APP
 from tests.conftest import kpi_json, run_cli
 from tests.test_cli_errors import assert_one_line_error
 
@@ -57,7 +59,9 @@ def write_corrections(home: Path) -> dict[str, int]:
     return before
 
 
-def test_corrections_that_lose_rows_are_held_and_change_nothing(copy_of_demo_home: Path):
+def test_corrections_that_lose_rows_are_held_and_change_nothing(
+    copy_of_demo_home: Path, monkeypatch: pytest.MonkeyPatch
+):
     home = copy_of_demo_home
     loaded = {f: ledger_rows(home, f)[-1]["rows_accepted"] for f in (ALL_QUARANTINED, SHORTENED)}
     write_corrections(home)
@@ -89,6 +93,17 @@ def test_corrections_that_lose_rows_are_held_and_change_nothing(copy_of_demo_hom
     assert by_file[SHORTENED]["command"] == f"xiaoge ingest --accept-correction {SHORTENED}"
     text = run_cli(home, "status").stdout
     assert f"暂缓的更正 {ALL_QUARANTINED}" in text.replace("\n", "")
+    # the data-quality page lists both, with the numbers and the command that applies each
+    monkeypatch.setenv("XIAOGE_HOME", str(home))
+    monkeypatch.setenv("XIAOGE_DEMO_ROLE", "analyst")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception, at.exception
+    shown = [w.value for w in at.warning if "更正会使入库行" in w.value]
+    assert len(shown) == 2, shown
+    line = next(w for w in shown if w.startswith(ALL_QUARANTINED))
+    assert f"从 {loaded[ALL_QUARANTINED]} 变为 0" in line
+    assert f"xiaoge ingest --accept-correction {ALL_QUARANTINED}" in line
     # the operator commands refuse what they cannot do, in one line, and change nothing
     other = f"platform/{MONTH}/worker_roster__uu.csv"
     assert_one_line_error(

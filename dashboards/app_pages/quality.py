@@ -24,6 +24,20 @@ if audit:
     if audit.get("data_docs"):
         st.markdown(f"[{t('data_docs')}](file://{audit['data_docs']})  \n`{audit['data_docs']}`")
 
+if report["held"]:
+    st.subheader(t("held_corrections"))
+    for item in report["held"]:
+        st.warning(
+            t(
+                "held_correction",
+                file=item["file_path"],
+                before=item["current_rows_accepted"],
+                after=item["rows_accepted"],
+                reason=item["reason"],
+                command=item["command"],
+            )
+        )
+
 st.subheader(t("sources"))
 sources = pd.DataFrame(report["sources"])
 st.dataframe(sources, hide_index=True, width="stretch")
