@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import kpi_json
@@ -53,29 +54,31 @@ def test_workforce_counts_people_once_and_churn_is_heavy(kpis: dict) -> None:
 
 def test_workforce_district_rows_add_up_to_the_city(demo_home: Path) -> None:
     from warehouse.config import Home
-    from warehouse.published import query
+    from warehouse.publish import served_build_database
 
-    frame = query(
-        Home(demo_home),
-        """
-        select area_level, sum(kpi_value) as total
-        from fct_kpi_monthly
-        where kpi_id = 'workforce_active' and month_start = date '2025-06-01'
-          and group_code is null and platform_code is null
-        group by area_level
-        """,
-    )
-    totals = dict(zip(frame["area_level"], frame["total"], strict=True))
+    # the true figures: the served file hides small district cells (未知区县's among them)
+    with duckdb.connect(str(served_build_database(Home(demo_home))), read_only=True) as con:
+        totals = dict(
+            con.execute(
+                """
+                select area_level, sum(kpi_value) as total
+                from fct_kpi_monthly
+                where kpi_id = 'workforce_active' and month_start = date '2025-06-01'
+                  and group_code is null and platform_code is null
+                group by area_level
+                """
+            ).fetchall()
+        )
+        rates = con.execute(
+            """
+            select kpi_value from fct_kpi_monthly
+            where kpi_id = 'insurance_rate_pension' and month_start = date '2025-06-01'
+              and area_level = 'district' and group_code = 'delivery'
+              and district_code <> 'unknown'
+            """
+        ).fetchall()
     assert totals["district"] == totals["city"]
-    districts = query(
-        Home(demo_home),
-        """
-        select district_code, kpi_value from fct_kpi_monthly
-        where kpi_id = 'insurance_rate_pension' and month_start = date '2025-06-01'
-          and area_level = 'district' and group_code = 'delivery'
-        """,
-    )
-    assert districts["kpi_value"].nunique() > 5  # districts differ
+    assert len({value for (value,) in rates}) > 5  # districts differ
 
 
 def test_trends_move_month_to_month(demo_home: Path) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards.format import value as formatted
 from tests.conftest import kpi_json
 from warehouse.config import SEEDS_DIR
+from warehouse.privacy import SUPPRESSED
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 THEMES = pd.read_csv(SEEDS_DIR / "kpi_themes.csv")["theme"].tolist()
@@ -41,6 +42,8 @@ def expected_card(kpi_id: str, values: dict) -> tuple[str, str]:
     """The label and text a KPI card must show for a month's `xiaoge kpi --json` output."""
     kpi = CATALOGUE.set_index("kpi_id").loc[kpi_id]
     item = values["kpis"][kpi_id]
+    if item["suppressed"]:  # hidden by the disclosure-control gate
+        return kpi["name_zh"], SUPPRESSED
     return kpi["name_zh"], formatted(item["value"], kpi["value_kind"], kpi["unit"])
 
 
