@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grp
+import math
 import os
 import stat
 from dataclasses import dataclass
@@ -151,3 +152,18 @@ def dbt_project_dir() -> Path:
     """The dbt project to build: the repo's, or another (XIAOGE_DBT_PROJECT_DIR), e.g. an
     analyst's working copy."""
     return Path(os.environ.get("XIAOGE_DBT_PROJECT_DIR", DBT_PROJECT_DIR)).resolve()
+
+
+def env_number(name: str, default: float, *, low: float, high: float = math.inf, fix: str) -> float:
+    """A number from the environment variable `name` (`default` when unset); a value that is not
+    a number in [low, high] is refused in one line that ends with `fix`."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise UserError(f"{name}={text} 无效:{fix}")
+    return value

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from warehouse.config import Home
+from warehouse.config import Home, env_number
 from warehouse.errors import UserError
 
 LOCK_NAME = ".xiaoge.lock"
@@ -47,16 +47,7 @@ def lock_path(home: Home) -> Path:
 
 
 def timeout_seconds() -> float:
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise UserError(f"{TIMEOUT_ENV}={text} 无效:请设为等待的秒数,例如 600")
-    return value
+    return env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT, low=0, fix="请设为等待的秒数,例如 600")
 
 
 @contextmanager

@@ -40,7 +40,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import homelock, ledger, pii, strict_json
-from warehouse.config import Home
+from warehouse.config import Home, env_number
 from warehouse.contracts import Column, Table, systems
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
@@ -505,16 +505,9 @@ def correction_limits() -> CorrectionLimits:
 
 
 def _share(variable: str) -> float:
-    text = os.environ.get(variable, "").strip()
-    if not text:
-        return DEFAULT_MAX_SHARE
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise UserError(f"{variable}={text} 无效:请设为 0 到 1 之间的比例,例如 0.2")
-    return value
+    return env_number(
+        variable, DEFAULT_MAX_SHARE, low=0, high=1, fix="请设为 0 到 1 之间的比例,例如 0.2"
+    )
 
 
 def hold_reason(
