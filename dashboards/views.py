@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, data, filters
-from dashboards.format import change, value
+from dashboards import data, filters
 from dashboards.i18n import lang, pick, t
+from warehouse.present import charts
+from warehouse.present.format import change, value
 from warehouse.privacy import shown
 
 # A city-wide KPI that moves more than this share in a month is an alert on the overview.

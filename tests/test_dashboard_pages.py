@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards.format import value as formatted
 from tests.conftest import kpi_json
 from warehouse.config import SEEDS_DIR
+from warehouse.present.format import value as formatted
 from warehouse.privacy import SUPPRESSED
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards import format as fmt
 from warehouse import strict_json
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident
+from warehouse.present import format as fmt
 
 # Row counts of a mart against the previous published build: outside ERROR bounds blocks
 # publishing, outside WARNING bounds is shown.
@@ -416,7 +416,7 @@ def _move_within_limit(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 def kpi_warning(row: pd.Series, checks: list[str]) -> str:
     """A figure's failed KPI expectations as one Chinese sentence, with the figures as the
-    dashboards write them (dashboards/format.py), e.g. "西湖区 2025年6月 服务驿站数 为 520个，
+    dashboards write them (warehouse/present/format.py), e.g. "西湖区 2025年6月 服务驿站数 为 520个，
     比上月增加 168个(47.7%)，超过月度变动上限(上月的 25.0%，且 30个)"."""
     area = CITY_WIDE if row["area_level"] == "city" else _district_name(row)
     if row["names_group"] and isinstance(row["group_name"], str):

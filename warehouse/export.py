@@ -274,7 +274,7 @@ def write_charts(
     """One trend chart per theme (its first KPI), rendered by kaleido through Chromium."""
     import plotly.io as pio
 
-    from dashboards.charts import trend_line
+    from warehouse.present.charts import trend_line
 
     folder.mkdir()
     figures, paths = [], []

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from dashboards import charts, data
-from dashboards.format import value
+from dashboards import data
 from dashboards.i18n import lang
 from dashboards.views import PLOT_CONFIG, start_page
+from warehouse.present import charts
+from warehouse.present.format import value
 
 ROTATE_SECONDS = 20
 
