@@ -22,7 +22,7 @@ cases as (
 
 teams as (
 
-    select * from {{ ref('int_volunteer_teams_active_by_month') }}
+    select * from {{ ref('int_volunteer_team_months_expanded') }}
 
 ),
 

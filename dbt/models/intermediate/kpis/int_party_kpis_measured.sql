@@ -4,7 +4,7 @@ with
 
 active_orgs as (
 
-    select * from {{ ref('int_party_orgs_active_by_month') }}
+    select * from {{ ref('int_party_org_months_expanded') }}
 
 ),
 

@@ -10,7 +10,7 @@ spine as (
 
 stations as (
 
-    select * from {{ ref('int_stations_active_by_month') }}
+    select * from {{ ref('int_station_months_expanded') }}
 
 ),
 
@@ -22,7 +22,7 @@ scene_coverage as (
 
 canteens as (
 
-    select * from {{ ref('int_canteens_active_by_month') }}
+    select * from {{ ref('int_canteen_months_expanded') }}
 
 ),
 
@@ -34,7 +34,7 @@ canteen_deliveries as (
 
 legal_points as (
 
-    select * from {{ ref('int_legal_points_active_by_month') }}
+    select * from {{ ref('int_legal_point_months_expanded') }}
 
 ),
 

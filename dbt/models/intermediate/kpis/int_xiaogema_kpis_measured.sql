@@ -11,7 +11,7 @@ worker_months as (
 
 first_registrations as (
 
-    select * from {{ ref('int_xiaogema_registrations_first') }}
+    select * from {{ ref('int_workers_registered') }}
 
 ),
 

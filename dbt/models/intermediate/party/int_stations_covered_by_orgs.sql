@@ -8,13 +8,13 @@ with
 
 stations as (
 
-    select * from {{ ref('int_stations_active_by_month') }}
+    select * from {{ ref('int_station_months_expanded') }}
 
 ),
 
 active_orgs as (
 
-    select * from {{ ref('int_party_orgs_active_by_month') }}
+    select * from {{ ref('int_party_org_months_expanded') }}
 
 ),
 

@@ -14,13 +14,13 @@ with
 
 scenes as (
 
-    select * from {{ ref('int_scenes_active_by_month') }}
+    select * from {{ ref('int_scene_months_expanded') }}
 
 ),
 
 stations as (
 
-    select * from {{ ref('int_stations_active_by_month') }}
+    select * from {{ ref('int_station_months_expanded') }}
 
 ),
 

@@ -1,11 +1,11 @@
 {#- The party organisations as the latest registry describes them.
-    History by month: int_party_orgs_active_by_month and snap_party_orgs. -#}
+    History by month: int_party_org_months_expanded and snap_party_orgs. -#}
 
 with
 
 party_orgs as (
 
-    select * from {{ ref('int_party_orgs_latest') }}
+    select * from {{ ref('int_party_orgs_deduplicated') }}
 
 ),
 

@@ -1,11 +1,11 @@
 {#- The service stations as the latest registry describes them.
-    History by month: int_stations_active_by_month and snap_stations. -#}
+    History by month: int_station_months_expanded and snap_stations. -#}
 
 with
 
 stations as (
 
-    select * from {{ ref('int_stations_latest') }}
+    select * from {{ ref('int_stations_deduplicated') }}
 
 ),
 
