@@ -30,18 +30,12 @@ from pathlib import Path
 
 from warehouse import __version__, ledger, strict_json
 from warehouse.audit import release_held, run_audit
-from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, duckdb_settings
+from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, docs_site, duckdb_settings
 from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
 from warehouse.publish import served_build_database, write_public_database
 from warehouse.published import month_start
-
-
-def docs_site(home: Home) -> Path:
-    """Where `xiaoge docs` writes dbt's documentation site (read by the analysts' docs page)."""
-    return home.build / "docs" / "index.html"
-
 
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
 

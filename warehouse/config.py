@@ -135,6 +135,11 @@ class Home:
             os.chmod(folder, modes.folders)
 
 
+def docs_site(home: Home) -> Path:
+    """Where `xiaoge docs` writes dbt's documentation site (read by the analysts' docs page)."""
+    return home.build / "docs" / "index.html"
+
+
 def home() -> Home:
     """The home folder from `XIAOGE_HOME`, relative paths taken from the current folder."""
     return Home(Path(os.environ.get("XIAOGE_HOME", "data")).expanduser().resolve())

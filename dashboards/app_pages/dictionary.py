@@ -7,8 +7,7 @@ from dashboards import data
 from dashboards.auth import require_viewer
 from dashboards.i18n import lang, t
 from dashboards.views import download_csv, start_page
-from warehouse.build import docs_site
-from warehouse.config import home
+from warehouse.config import docs_site, home
 
 scope = start_page()
 st.title(t("dictionary"))

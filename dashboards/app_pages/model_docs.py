@@ -12,8 +12,7 @@ import streamlit as st
 
 from dashboards.auth import require_viewer
 from dashboards.i18n import t
-from warehouse.build import docs_site
-from warehouse.config import home
+from warehouse.config import docs_site, home
 
 st.title(t("model_docs"))
 # The page is only in an analyst's navigation; this check keeps it so if that ever changes.
