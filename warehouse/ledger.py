@@ -4,6 +4,8 @@ A file's deliveries are its rows in ledger order. Exactly one of them is current
 `loaded`); an earlier one replaced by a later delivery is `superseded`; one taken back with
 `xiaoge ingest --revert` is `reverted`. Every delivery's rows are kept in the raw zone's
 delivery store (see `warehouse.ingest`), so a superseded delivery can be made current again.
+The ledger knows a delivery only by the few fields it records (`DeliveredFile`, `LoadCounts`),
+so it does not depend on the ingest package that writes it.
 
 The ledger is rewritten whole at the end of each ingest run (it holds one row per delivery, so
 it stays small) under a temporary name and renamed into place, so a crash never leaves it
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +24,7 @@ import pyarrow.parquet as pq
 from warehouse.config import Home
 
 if TYPE_CHECKING:
-    from warehouse.ingest import FileResult, LandingFile
+    from warehouse.contracts import Table
 
 LOADED = "loaded"  # the current delivery of its file: its rows are in the current raw parts
 SUPERSEDED = "superseded"  # replaced by a later delivery of the same file; rows kept
@@ -49,6 +51,30 @@ SCHEMA = pa.schema(
 )
 # Columns added after the first ledgers were written, with their value in those ledgers.
 ADDED_COLUMNS = {"accepted_by_operator": False, "note": None}
+
+
+class DeliveredFile(Protocol):
+    """The landing file a delivery came in (`warehouse.ingest.landing.LandingFile`)."""
+
+    @property
+    def relative(self) -> str: ...  # system/month/name under landing/
+
+    @property
+    def system(self) -> str: ...
+
+    @property
+    def month(self) -> str: ...
+
+    @property
+    def table(self) -> Table: ...
+
+
+class LoadCounts(Protocol):
+    """A delivery's row counts (`warehouse.ingest.landing.FileResult`)."""
+
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
 
 
 def read(home: Home) -> list[dict]:
@@ -98,9 +124,9 @@ class Ledger:
 
     def record(
         self,
-        source: LandingFile,
+        source: DeliveredFile,
         checksum: str,
-        result: FileResult,
+        result: LoadCounts,
         accepted_by_operator: bool = False,
         note: str | None = None,
     ) -> dict:
