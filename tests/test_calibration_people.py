@@ -54,7 +54,7 @@ def test_workforce_counts_people_once_and_churn_is_heavy(kpis: dict) -> None:
 
 def test_workforce_district_rows_add_up_to_the_city(demo_home: Path) -> None:
     from warehouse.config import Home
-    from warehouse.publish import served_build_database
+    from warehouse.served import served_build_database
 
     # the true figures: the served file hides small district cells (未知区县's among them)
     with duckdb.connect(str(served_build_database(Home(demo_home))), read_only=True) as con:

@@ -13,7 +13,7 @@ import pytest
 from warehouse.config import Home
 from warehouse.disclosure import PROTECTED_TABLES, attacker_model, audit, protect_tables
 from warehouse.disclosure.lp import EQ, Model, Protection, exposed, intervals, protect
-from warehouse.publish import ROW_ORDER, served_build_database
+from warehouse.served import ROW_ORDER, served_build_database
 
 PROTECTION = Protection(5)
 

@@ -23,7 +23,7 @@ import pytest
 
 from warehouse.config import SEEDS_DIR, Home
 from warehouse.duck import connect
-from warehouse.publish import served_build_database
+from warehouse.served import served_build_database
 
 MONTHS = ("2025-06", "2024-06")
 DISTRICTS = ("330106", "330102")  # 西湖区, 上城区

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import run_cli
 from warehouse.config import Home
-from warehouse.publish import served_build_database
+from warehouse.served import served_build_database
 from warehouse.spark import DEFAULT_JAVA_HOME, compare_kpis
 
 GRAIN = ["kpi_id", "month_start", "area_level", "district_code", "group_code", "platform_code"]

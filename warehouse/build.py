@@ -1,9 +1,7 @@
-"""Write, audit, publish: dbt builds a new DuckDB file; only a passing build replaces the served one.
+"""Write and audit: dbt builds a new DuckDB file; only a passing build can be published.
 
-Each build gets its own folder `build/<build_id>/` (database, dbt logs and artefacts). Publishing
-hard-links the finished file into `published/versions/<build_id>/` and then renames a link of it
-onto `published/xiaoge.duckdb`, so a reader opens either the old file or the new one, never a
-partial one. The last `keep` versions are kept for rollback.
+Each build gets its own folder `build/<build_id>/` (database, dbt logs and artefacts).
+`warehouse.publish` makes a finished build the served one and keeps the versions for rollback.
 
 A build is incremental when the served build came from the same dbt project: it starts from a
 copy of the served file, and the month-incremental models (the person-month facts and the KPIs
@@ -29,15 +27,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger, strict_json
-from warehouse.audit import release_held, run_audit
+from warehouse.audit import run_audit
 from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, docs_site, duckdb_settings
-from warehouse.crashpoints import pause_point
 from warehouse.duck import connect, quote_ident, sql_literal
 from warehouse.errors import UserError
-from warehouse.publish import served_build_database, write_public_database
 from warehouse.published import month_start
-
-DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
+from warehouse.served import served_build_database
 
 
 @dataclass(frozen=True)
@@ -178,7 +173,7 @@ def build(
         args += ["--vars", strict_json.dumps({"rebuild_from_month": plan.rebuild_from})]
     else:
         _carry_snapshots(home, database)
-    _write_json_atomic(
+    write_json_atomic(
         build_dir / "plan.json", {"rebuild_from": plan.rebuild_from, "reason": plan.reason}
     )
     # The audit's Great Expectations takes seconds to import: do it while dbt runs.
@@ -305,109 +300,13 @@ def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:
 
 def _write_status(build_dir: Path, build_id: str, status: str, message: str) -> None:
     record = {"build_id": build_id, "status": status, "message": message}
-    _write_json_atomic(build_dir / "build.json", record)
+    write_json_atomic(build_dir / "build.json", record)
 
 
-def _write_json_atomic(path: Path, data: dict) -> None:
+def write_json_atomic(path: Path, data: dict) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(strict_json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, path)
-
-
-def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> dict:
-    """Make a finished build the served one, atomically, and keep it as a version.
-
-    The version's record (version.json) is written only once the file is served, so a crash
-    part-way leaves no version that was never published. Returns the disclosure-control
-    summary (cells, hidden cells, shares).
-    """
-    version_dir = home.published / "versions" / result.build_id
-    version_dir.mkdir(parents=True, exist_ok=True)
-    version_db = version_dir / PUBLISHED_DB_NAME
-    disclosure_file = result.database.parent / "disclosure.json"
-    if not version_db.exists():
-        # marts and seeds only, person counts through the disclosure-control gate
-        summary = write_public_database(result.database, result.database.parent, version_db)
-        _write_json_atomic(disclosure_file, summary)
-    _switch_to(home, result.build_id)
-    audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
-    # KPI warnings about people are written out only where the served figures show them
-    audit = release_held(audit, version_db)
-    record = {
-        "build_id": result.build_id,
-        "built_at": result.built_at,
-        "audit": audit,
-        "disclosure": json.loads(disclosure_file.read_text(encoding="utf-8")),
-    }
-    _write_json_atomic(version_dir / "version.json", record)
-    _prune(home, keep)
-    return record["disclosure"]
-
-
-def _switch_to(home: Home, build_id: str) -> None:
-    """Atomically point published/xiaoge.duckdb at a version's file."""
-    for stale in home.published.glob(f".{PUBLISHED_DB_NAME}.*.tmp"):
-        stale.unlink(missing_ok=True)  # left by a publish that was killed
-    staged = home.published / f".{PUBLISHED_DB_NAME}.{build_id}.tmp"
-    os.link(home.published / "versions" / build_id / PUBLISHED_DB_NAME, staged)
-    pause_point("publish", home.published)
-    os.replace(staged, home.published_db)
-
-
-def versions(home: Home) -> list[dict]:
-    """Published versions, newest first."""
-    root = home.published / "versions"
-    found = []
-    for path in root.glob("*/version.json") if root.exists() else []:
-        found.append(json.loads(path.read_text(encoding="utf-8")))
-    return sorted(found, key=lambda v: v["build_id"], reverse=True)
-
-
-def current(home: Home) -> dict | None:
-    """The served build, read from the served file itself (so it can never disagree with it)."""
-    from warehouse.published import build_info
-
-    if not home.published_db.exists():
-        return None
-    info = build_info(home)
-    published_at = datetime.fromtimestamp(home.published_db.stat().st_ctime, UTC)
-    newest = next(iter(versions(home)), None)
-    return {
-        **info,
-        "published_at": published_at.isoformat(timespec="seconds"),
-        "is_newest_version": newest is None or newest["build_id"] == info["build_id"],
-    }
-
-
-def rollback(home: Home, build_id: str | None = None) -> str:
-    """Serve an earlier version again: the given one, or the one before the current."""
-    available = [v["build_id"] for v in versions(home)]
-    now = current(home)
-    if build_id is None:
-        older = [b for b in available if now is None or b < now["build_id"]]
-        if not older:
-            raise UserError("没有更早的已发布版本可以回滚")
-        build_id = older[0]
-    if build_id not in available:
-        listed = ", ".join(available) or "无"
-        raise UserError(f"没有版本 {build_id};可用版本: {listed}")
-    _switch_to(home, build_id)
-    return build_id
-
-
-def _prune(home: Home, keep: int) -> None:
-    """Keep the newest `keep` versions and the served one; drop older versions, their build
-    folders, and folders of builds that failed or were never published."""
-    served = (current(home) or {}).get("build_id")
-    kept = {v["build_id"] for v in versions(home)[:keep]} | {served}
-    for folder in (home.published / "versions", home.build):
-        for path in folder.iterdir() if folder.exists() else []:
-            if (
-                path.is_dir()
-                and path.name not in kept
-                and path.name < max(kept - {None}, default="")
-            ):
-                shutil.rmtree(path, ignore_errors=True)
 
 
 def build_docs(home: Home) -> Path:

@@ -169,7 +169,8 @@ def _build_and_publish(where: Home, full: bool = False) -> str:
 
 
 def _build_and_publish_locked(where: Home, full: bool) -> str:
-    from warehouse.build import build, publish, versions
+    from warehouse.build import build
+    from warehouse.publish import publish, versions
 
     with _progress() as progress:
         task = progress.add_task("dbt build", total=None)
@@ -400,7 +401,7 @@ def rollback(
     ] = None,
 ) -> None:
     """Serve an earlier published version again."""
-    from warehouse.build import rollback as do_rollback
+    from warehouse.publish import rollback as do_rollback
 
     restored = do_rollback(home(), build_id)
     console.print(f"已回滚,当前发布版本 {restored}")

@@ -1,115 +1,119 @@
-"""What is served: a build's public marts and reference seeds, person counts protected.
+"""Publish, roll back and prune: which finished build is served, and the versions kept.
 
-The build database keeps everything dbt made (staging, person-level intermediates,
-snapshots) for analysts and for the next incremental build. The served file is a new DuckDB
-file that holds only the marts (dbt's `models/marts/`) and seeds, plus the build's own
-records, with every person-count table passed through the disclosure-control gate: no
-person-level row, no view into the raw zone, no unprotected small count.
+Publishing writes a build's public file (`warehouse.served`) into
+`published/versions/<build_id>/` and then renames a link of it onto `published/xiaoge.duckdb`,
+so a reader opens either the old file or the new one, never a partial one. The last `keep`
+versions are kept for rollback.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+import shutil
+from datetime import UTC, datetime
 
-import pandas as pd
-
+from warehouse.audit import release_held
+from warehouse.build import BuildResult, write_json_atomic
 from warehouse.config import PUBLISHED_DB_NAME, Home
-from warehouse.disclosure import FLAGS, PROTECTED_TABLES, protect_tables
-from warehouse.duck import connect, quote_ident, sql_literal
+from warehouse.crashpoints import pause_point
+from warehouse.errors import UserError
+from warehouse.served import write_public_database
 
-BUILD_RECORDS = ("xiaoge_build", "xiaoge_build_sources")
-DISCLOSURE_TABLE = "xiaoge_disclosure"
-# Columns that say what a protected row is, in a fixed order: ties between equally small
-# cells are broken the same way in every build, so unchanged numbers are hidden alike.
-ROW_ORDER = {
-    "fct_kpi_monthly": "kpi_id, month_start, area_level, district_code nulls first, "
-    "group_code nulls first, platform_code nulls first",
-    "fct_workforce_tenure_monthly": "month_start, area_level, district_code nulls first, "
-    "group_code, band_order",
-    "fct_worker_cohorts_retained": "cohort_start, months_in, area_level, "
-    "district_code nulls first, group_code",
-}
+DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
 
 
-def public_relations(build_dir: Path) -> list[str]:
-    """The marts and seeds of this build, from dbt's manifest: what the served file holds."""
-    manifest = json.loads((build_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
-    names = []
-    for node in manifest["nodes"].values():
-        fqn = node.get("fqn", [])
-        is_mart = node["resource_type"] == "model" and len(fqn) > 2 and fqn[1] == "marts"
-        if is_mart or node["resource_type"] == "seed":
-            names.append(node.get("alias") or node["name"])
-    return sorted(set(names))
+def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> dict:
+    """Make a finished build the served one, atomically, and keep it as a version.
+
+    The version's record (version.json) is written only once the file is served, so a crash
+    part-way leaves no version that was never published. Returns the disclosure-control
+    summary (cells, hidden cells, shares).
+    """
+    version_dir = home.published / "versions" / result.build_id
+    version_dir.mkdir(parents=True, exist_ok=True)
+    version_db = version_dir / PUBLISHED_DB_NAME
+    disclosure_file = result.database.parent / "disclosure.json"
+    if not version_db.exists():
+        # marts and seeds only, person counts through the disclosure-control gate
+        summary = write_public_database(result.database, result.database.parent, version_db)
+        write_json_atomic(disclosure_file, summary)
+    _switch_to(home, result.build_id)
+    audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
+    # KPI warnings about people are written out only where the served figures show them
+    audit = release_held(audit, version_db)
+    record = {
+        "build_id": result.build_id,
+        "built_at": result.built_at,
+        "audit": audit,
+        "disclosure": json.loads(disclosure_file.read_text(encoding="utf-8")),
+    }
+    write_json_atomic(version_dir / "version.json", record)
+    _prune(home, keep)
+    return record["disclosure"]
 
 
-def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict:
-    """Write the served file for a build at `target` (atomically) and return the disclosure
-    summary (cells, hidden cells, shares), which is also stored in the file."""
-    relations = public_relations(build_dir)
-    with connect(build_db, read_only=True) as source:
-        present = {
-            r[0]
-            for r in source.execute("select table_name from information_schema.tables").fetchall()
-        }
-        tables = {
-            name: source.execute(
-                f"select rowid as _row, * from {quote_ident(name)} order by {ROW_ORDER[name]}"
-            ).df()
-            for name in PROTECTED_TABLES
-            if name in present
-        }
-        catalogue = source.execute("select * from kpi_catalogue").df()
-        partitions = source.execute("select * from people_partitions").df()
-    protected = protect_tables(tables, catalogue, partitions)
-    staged = target.with_name(f".{target.name}.tmp")
-    staged.unlink(missing_ok=True)
-    with connect(staged) as out:
-        out.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
-        for name in [*relations, *BUILD_RECORDS]:
-            if name not in present:
-                continue
-            if name in protected.tables:
-                _copy_protected(out, name, protected.tables[name])
-            else:
-                out.execute(
-                    f"create table {quote_ident(name)} as select * from build.main.{quote_ident(name)}"
-                )
-        summary = pd.DataFrame([protected.summary])
-        out.register("disclosure_summary", summary)
-        out.execute(f"create table {DISCLOSURE_TABLE} as select * from disclosure_summary")
-        out.unregister("disclosure_summary")
-        out.execute("detach build")
-        out.execute("checkpoint")
-    os.replace(staged, target)
-    return protected.summary
+def _switch_to(home: Home, build_id: str) -> None:
+    """Atomically point published/xiaoge.duckdb at a version's file."""
+    for stale in home.published.glob(f".{PUBLISHED_DB_NAME}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a publish that was killed
+    staged = home.published / f".{PUBLISHED_DB_NAME}.{build_id}.tmp"
+    os.link(home.published / "versions" / build_id / PUBLISHED_DB_NAME, staged)
+    pause_point("publish", home.published)
+    os.replace(staged, home.published_db)
 
 
-def _copy_protected(out, name: str, flagged: pd.DataFrame) -> None:
-    """The build's table with hidden figures null, and its `*_suppressed` flags."""
-    flags = [c for c in flagged.columns if c.endswith("_suppressed")]
-    out.register("flags", flagged[["_row", *flags]])
-    replaced = ", ".join(
-        f"case when flags.{quote_ident(flag)} then null else t.{quote_ident(column)} end as {quote_ident(column)}"
-        for column, flag in FLAGS[name].items()
-    )
-    out.execute(
-        f"create table {quote_ident(name)} as "
-        f"select t.* replace ({replaced}), {', '.join(f'flags.{quote_ident(f)}' for f in flags)} "
-        f"from (select rowid as _row, * from build.main.{quote_ident(name)}) as t "
-        "join flags using (_row) order by t._row"
-    )
-    out.execute(f"alter table {quote_ident(name)} drop column _row")
-    out.unregister("flags")
+def versions(home: Home) -> list[dict]:
+    """Published versions, newest first."""
+    root = home.published / "versions"
+    found = []
+    for path in root.glob("*/version.json") if root.exists() else []:
+        found.append(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda v: v["build_id"], reverse=True)
 
 
-def served_build_database(home: Home) -> Path | None:
-    """The build database behind the served file (all of dbt's tables), if it is still kept."""
+def current(home: Home) -> dict | None:
+    """The served build, read from the served file itself (so it can never disagree with it)."""
+    from warehouse.published import build_info
+
     if not home.published_db.exists():
         return None
-    with connect(home.published_db, read_only=True) as con:
-        build_id = con.execute("select build_id from xiaoge_build").fetchone()[0]
-    database = home.build / build_id / PUBLISHED_DB_NAME
-    return database if database.exists() else None
+    info = build_info(home)
+    published_at = datetime.fromtimestamp(home.published_db.stat().st_ctime, UTC)
+    newest = next(iter(versions(home)), None)
+    return {
+        **info,
+        "published_at": published_at.isoformat(timespec="seconds"),
+        "is_newest_version": newest is None or newest["build_id"] == info["build_id"],
+    }
+
+
+def rollback(home: Home, build_id: str | None = None) -> str:
+    """Serve an earlier version again: the given one, or the one before the current."""
+    available = [v["build_id"] for v in versions(home)]
+    now = current(home)
+    if build_id is None:
+        older = [b for b in available if now is None or b < now["build_id"]]
+        if not older:
+            raise UserError("没有更早的已发布版本可以回滚")
+        build_id = older[0]
+    if build_id not in available:
+        listed = ", ".join(available) or "无"
+        raise UserError(f"没有版本 {build_id};可用版本: {listed}")
+    _switch_to(home, build_id)
+    return build_id
+
+
+def _prune(home: Home, keep: int) -> None:
+    """Keep the newest `keep` versions and the served one; drop older versions, their build
+    folders, and folders of builds that failed or were never published."""
+    served = (current(home) or {}).get("build_id")
+    kept = {v["build_id"] for v in versions(home)[:keep]} | {served}
+    for folder in (home.published / "versions", home.build):
+        for path in folder.iterdir() if folder.exists() else []:
+            if (
+                path.is_dir()
+                and path.name not in kept
+                and path.name < max(kept - {None}, default="")
+            ):
+                shutil.rmtree(path, ignore_errors=True)

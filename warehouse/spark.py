@@ -22,7 +22,7 @@ from warehouse.build import new_build_id, require_raw_data, run_dbt
 from warehouse.config import Home
 from warehouse.duck import connect, sql_literal
 from warehouse.errors import UserError
-from warehouse.publish import served_build_database
+from warehouse.served import served_build_database
 
 DEFAULT_JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
 SPARK_SCHEMA = "xiaoge"

@@ -7,10 +7,10 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 from warehouse import ledger
-from warehouse.build import current, versions
 from warehouse.config import Home
 from warehouse.contracts import systems
 from warehouse.ingest import held_corrections
+from warehouse.publish import current, versions
 
 
 def status(home: Home) -> dict:

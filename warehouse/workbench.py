@@ -22,8 +22,8 @@ from warehouse.access import Viewer, access_file, local_viewer, log_access, view
 from warehouse.config import home
 from warehouse.duck import connect
 from warehouse.errors import UserError
-from warehouse.publish import served_build_database
 from warehouse.published import query
+from warehouse.served import served_build_database
 
 
 def sql(statement: str, params: list | None = None) -> pd.DataFrame:
