@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import kpi_json
-from warehouse.generate import org_activity, service_network, services
+from warehouse.generate import organisation, service_network, services
 from warehouse.generate.defects import REASON_MARKERS, DefectLog, read_manifest
 from warehouse.generate.places import Places
 
@@ -152,7 +152,7 @@ def _write_all(out: Path) -> DefectLog:
     places = Places.load()
     log = DefectLog()
     args = (out, places, "2023-01", "2025-06", 20250801)
-    org_activity.write(*args, log=log)
+    organisation.write_activity(*args, log=log)
     service_network.write(*args, scale="small", log=log)
     services.write(*args, log=log)
     return log

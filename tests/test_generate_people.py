@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from tests.conftest import kpi_json, run_cli
-from warehouse.generate import workforce
+from warehouse.generate import platform, workforce
 from warehouse.generate.defects import REASON_MARKERS, read_manifest
 from warehouse.generate.places import Places
 
@@ -83,7 +83,7 @@ def test_rows_read_equal_accepted_plus_quarantined(demo_home: Path) -> None:
 def test_late_correction_supersedes_the_earlier_delivery(copy_of_demo_home: Path) -> None:
     home = copy_of_demo_home
     before = kpi_json(home, "--month", "2025-03")["kpis"]
-    path = workforce.write_late_correction(home / "landing")
+    path = platform.write_late_correction(home / "landing")
     run_cli(home, "ingest", str(path))
     ledger = pq.read_table(home / "raw" / "_ledger.parquet").to_pylist()
     relative = path.relative_to(home / "landing").as_posix()

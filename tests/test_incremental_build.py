@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import run_cli
 from warehouse.build import plan_build
 from warehouse.config import REPO_ROOT, Home
-from warehouse.generate import workforce
+from warehouse.generate import platform
 
 
 def said(result) -> str:
@@ -30,8 +30,8 @@ def test_a_late_correction_rebuilds_from_the_month_before_and_matches_a_full_bui
 ):
     home = copy_of_demo_home
     before = kpi_rows(home)
-    month, _ = workforce.CORRECTION
-    workforce.write_late_correction(home / "landing")
+    month, _ = platform.CORRECTION
+    platform.write_late_correction(home / "landing")
     run_cli(home, "ingest")
 
     incremental = run_cli(home, "build")

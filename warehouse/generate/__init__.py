@@ -1,11 +1,18 @@
-"""Deterministic synthetic landing files, calibrated to the figures of the source article."""
+"""Deterministic synthetic landing files, calibrated to the figures of the source article.
+
+One module per source system, as in `warehouse/contracts/<system>.yml`: `organisation`,
+`service_network`, `services`, and `platform`, `social_insurance` and `xiaogema`, which see one
+simulated worker population (`population`) and are written in one pass by `workforce`.
+Shared helpers: `calendar`, `places`, `identities`, `lifecycle` (registries that grow month by
+month), `defects`, `files` and `xlsx`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from warehouse.generate import org_activity, organisation, service_network, services, workforce
+from warehouse.generate import organisation, service_network, services, workforce
 from warehouse.generate.defects import DefectLog
 from warehouse.generate.places import Places
 
@@ -26,8 +33,7 @@ def generate(
     places = Places.load()
     written: list[Path] = []
     log = DefectLog()
-    written += organisation.write(out, places, start, end, seed)
-    written += org_activity.write(out, places, start, end, seed, log)
+    written += organisation.write(out, places, start, end, seed, log)
     written += service_network.write(out, places, start, end, seed, scale, log)
     written += services.write(out, places, start, end, seed, log)
     written += workforce.write(out, places, start, end, seed, scale, log)
