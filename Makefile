@@ -46,6 +46,7 @@ test: install $(VENV)/.spark-installed lint
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/sqlfluff lint models tests snapshots
 
 # The city-scale benchmark (not part of `make test`): rewrites docs/performance.md.

@@ -15,41 +15,18 @@ district before it is used.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from dashboards.auth import AccessDenied, require_viewer
+from warehouse import kpis
 from warehouse.access import scoped_query
 from warehouse.config import home
 from warehouse.duck import connect
-from warehouse.published import (
-    SCOPED_ROWS,
-    area_targets,
-    published_version,
-    scoped_rows_params,
-)
-
-# A KPI value with its parts, and whether small-cell suppression hid each.
-VALUE_COLUMNS = [
-    "value",
-    "numerator",
-    "denominator",
-    "value_suppressed",
-    "numerator_suppressed",
-    "denominator_suppressed",
-]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the reader is looking at: a month and optional district, group and platform."""
-
-    month: str
-    district_code: str | None = None
-    group_code: str | None = None
-    platform_code: str | None = None
+from warehouse.kpis import VALUE_COLUMNS, Scope
+from warehouse.published import published_version
 
 
 def version() -> str:
@@ -142,83 +119,29 @@ def terms() -> pd.DataFrame:
     )
 
 
-# --- KPI values ------------------------------------------------------------------------------
+# --- KPI values: read through warehouse.kpis, the one place the headline-row rule lives ----
 
 
-def _scope_params(scope: Scope, area_level: str | None = None) -> list:
-    """Parameters of SCOPED_ROWS (one row per KPI and month: the row matching the group and
-    platform filters, else the headline row): the scope's district (or the city), or every
-    row of `area_level` when it is given (every district)."""
-    return scoped_rows_params(
-        scope.district_code, scope.group_code, scope.platform_code, area_level
-    )
+def _rows(sql: str, params: list) -> pd.DataFrame:
+    """warehouse.kpis' Run: the viewer's cached, access-scoped query."""
+    return _run(sql, *params)
 
 
 def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
-    """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope;
-    its target only when the scope is the whole city (see `area_targets`)."""
-    scope = restrict(scope)
-    frame = _run(
-        f"""
-        with rows as ({SCOPED_ROWS})
-        select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
-               c.value_kind, c.direction, c.theme, c.target,
-               now.kpi_value as value, now.numerator, now.denominator,
-               now.value_suppressed, now.numerator_suppressed, now.denominator_suppressed,
-               now.group_code, now.platform_code,
-               last_month.kpi_value as previous_month, last_year.kpi_value as previous_year
-        from kpi_catalogue as c
-        join kpi_themes as t using (theme)
-        left join rows as now on now.kpi_id = c.kpi_id and strftime(now.month_start, '%Y-%m') = ?
-        left join rows as last_month on last_month.kpi_id = c.kpi_id
-            and last_month.month_start = cast(now.month_start - interval 1 month as date)
-        left join rows as last_year on last_year.kpi_id = c.kpi_id
-            and last_year.month_start = cast(now.month_start - interval 12 month as date)
-        where ?::varchar is null or c.theme = ?::varchar
-        order by t.page_order, c.kpi_id
-        """,
-        *_scope_params(scope),
-        scope.month,
-        theme,
-        theme,
-    )
-    return area_targets(frame, scope.district_code)
+    """Each catalogue KPI (of a theme) this month, last month and a year ago, for the scope."""
+    return kpis.headline(_rows, restrict(scope), theme)
 
 
 def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
     """One KPI over all months up to the scope's month."""
-    scope = restrict(scope)
-    return _run(
-        f"""
-        with rows as ({SCOPED_ROWS})
-        select strftime(month_start, '%Y-%m') as month, kpi_value as value, numerator, denominator,
-               value_suppressed, numerator_suppressed, denominator_suppressed
-        from rows
-        where kpi_id = ? and strftime(month_start, '%Y-%m') <= ?
-        order by month_start
-        """,
-        *_scope_params(scope),
-        kpi_id,
-        scope.month,
-    )
+    frame = kpis.series(_rows, kpi_id, restrict(scope))
+    return frame[["month", *VALUE_COLUMNS]]
 
 
 def theme_series(theme: str, scope: Scope) -> pd.DataFrame:
     """Every KPI of a theme over the months up to the scope's month (long format)."""
-    scope = restrict(scope)
-    return _run(
-        f"""
-        with rows as ({SCOPED_ROWS})
-        select rows.kpi_id, strftime(rows.month_start, '%Y-%m') as month, rows.kpi_value as value,
-               rows.value_suppressed
-        from rows join kpi_catalogue as c using (kpi_id)
-        where c.theme = ? and strftime(rows.month_start, '%Y-%m') <= ?
-        order by rows.kpi_id, rows.month_start
-        """,
-        *_scope_params(scope),
-        theme,
-        scope.month,
-    )
+    frame = kpis.theme_series(_rows, theme, restrict(scope))
+    return frame[["kpi_id", "month", "value", "value_suppressed"]]
 
 
 def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
@@ -226,46 +149,16 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
 
     A district role gets its own district only (`districts()` lists no other).
     """
-    scope = restrict(scope)
-    every_district = Scope(scope.month, None, scope.group_code, scope.platform_code)
-    frame = _run(
-        f"""
-        with rows as ({SCOPED_ROWS})
-        select rows.district_code, rows.kpi_value as value, rows.numerator, rows.denominator,
-               rows.value_suppressed, rows.numerator_suppressed, rows.denominator_suppressed
-        from rows
-        where rows.kpi_id = ? and strftime(rows.month_start, '%Y-%m') = ?
-        """,
-        *_scope_params(every_district, area_level="district"),
-        kpi_id,
-        scope.month,
+    frame = kpis.by_district(_rows, restrict(scope), kpi_id).drop(
+        columns=["kpi_id", "district_name", "district_name_pinyin", "group_code", "platform_code"]
     )
     return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
 
 
 def breakdown(kpi_id: str, scope: Scope, by: str) -> pd.DataFrame:
     """One KPI in the scope's month broken down by `group_code` or `platform_code`."""
-    if by not in ("group_code", "platform_code"):
-        raise ValueError(by)
-    scope = restrict(scope)
-    return _run(
-        f"""
-        select k.{by} as code, k.kpi_value as value, k.numerator, k.denominator,
-               k.value_suppressed, k.numerator_suppressed, k.denominator_suppressed
-        from fct_kpi_monthly as k
-        where k.kpi_id = ? and strftime(k.month_start, '%Y-%m') = ?
-          and k.{by} is not null
-          and k.{"platform_code is null" if by == "group_code" else "platform_code is not null"}
-          and k.area_level = case when ?::varchar is null then 'city' else 'district' end
-          and (?::varchar is null or k.district_code = ?::varchar)
-        order by k.kpi_value desc
-        """,
-        kpi_id,
-        scope.month,
-        scope.district_code,
-        scope.district_code,
-        scope.district_code,
-    )
+    frame = kpis.breakdown(_rows, restrict(scope), by.removesuffix("_code"), kpi_id)
+    return frame[["code", *VALUE_COLUMNS]].sort_values("value", ascending=False)
 
 
 # --- registries with places (streets, points) -------------------------------------------------

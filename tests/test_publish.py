@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import XIAOGE, kpi_json, run_cli
 from warehouse.config import REPO_ROOT, Home
-from warehouse.published import kpi_values
+from warehouse.kpis import kpi_values
 
 
 def sha256(path: Path) -> str:

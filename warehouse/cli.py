@@ -507,7 +507,7 @@ def kpi(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """KPI values from the published warehouse, keyed by KPI id."""
-    from warehouse.published import kpi_values
+    from warehouse.kpis import kpi_values
 
     values = kpi_values(home(), month=month, district=district, group=group, breakdowns=breakdowns)
     if as_json:
@@ -553,11 +553,9 @@ def _breakdown_table(values: dict, scope: str) -> Table:
 
 def _figure(value: float | None, hidden: bool) -> str:
     """A figure in a table: hidden by the disclosure-control gate "<5", missing "—"."""
-    from warehouse.privacy import SUPPRESSED
+    from warehouse.present.format import figure
 
-    if hidden:
-        return SUPPRESSED
-    return "—" if value is None else str(value)
+    return figure(value, hidden)
 
 
 @app.command()

@@ -51,11 +51,19 @@ def protected_rows(db: Path) -> pd.DataFrame:
     return _protected(db, f"{stat.st_ino}-{stat.st_mtime_ns}")
 
 
+def is_flagged(flag: object) -> bool:
+    """A suppression flag from a query: True, or missing/NA/False."""
+    try:
+        return flag is not None and flag == flag and bool(flag)
+    except TypeError:  # pandas.NA has no truth value
+        return False
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A table for people to read: every hidden figure written as "<5", flags dropped."""
     out = frame.copy()
     for column, flag in FLAG_OF.items():
         if column in out.columns and flag in out.columns:
-            mask = out[flag].fillna(False).astype(bool)
+            mask = out[flag].map(is_flagged).astype(bool)
             out[column] = out[column].astype(object).where(~mask, SUPPRESSED)
     return out.drop(columns=[f for f in set(FLAG_OF.values()) if f in out.columns])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from warehouse.present.format import number, percent
+
 PALETTE = ["#c8161d", "#e07b39", "#3b6ea5", "#5c9e6f", "#8c6bb1", "#999999", "#d4a017", "#2f4f4f"]
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 
@@ -55,15 +57,11 @@ def trend_line(
             hovertemplate=f"%{{x}}: {_hover_format(value_kind)}<extra></extra>",
         )
     )
-    if not series.empty:
-        ends = series.iloc[[0, -1]] if len(series) > 1 else series
+    shown = series.dropna(subset=["value"])  # a hidden or missing month is a gap, unlabelled
+    if not shown.empty:
+        ends = shown.iloc[[0, -1]] if len(shown) > 1 else shown
         labels = [
-            f"{v:.1%}"
-            if value_kind == "rate"
-            else f"{v:,.0f}"
-            if float(v).is_integer()
-            else f"{v:,.1f}"
-            for v in ends["value"]
+            percent(v) if value_kind == "rate" else number(v, lang="en") for v in ends["value"]
         ]
         figure.add_trace(
             go.Scatter(
