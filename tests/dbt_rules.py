@@ -80,9 +80,7 @@ def _documented_exception(node: dict, rule: str) -> bool:
 
 
 def missing_primary_key_tests(manifest: dict) -> list[Violation]:
-    models = {
-        uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"
-    }
+    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
     # per model and column (None for a model-level test): names of the tests on it
     tests: dict[str, dict[str | None, list[str]]] = defaultdict(lambda: defaultdict(list))
     for node in manifest["nodes"].values():
