@@ -48,7 +48,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/sqlfluff lint models tests snapshots
 	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/dbt parse --quiet --profiles-dir .
-	$(BOUNCER_VENV)/bin/dbt-bouncer --config-file dbt/dbt-bouncer.yml
+	COLUMNS=200 $(BOUNCER_VENV)/bin/dbt-bouncer --config-file dbt/dbt-bouncer.yml
 	$(BIN)/python -m tests.dbt_rules dbt/target/manifest.json
 
 # The dbt convention linter (dbt/dbt-bouncer.yml; docs/dbt-conventions.md). dbt-bouncer pins
