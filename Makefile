@@ -48,6 +48,18 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/sqlfluff lint models tests snapshots
+	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/dbt parse --quiet --profiles-dir .
+	COLUMNS=200 $(BOUNCER_VENV)/bin/dbt-bouncer --config-file dbt/dbt-bouncer.yml
+	$(BIN)/python -m tests.dbt_rules dbt/target/manifest.json
+
+# The dbt convention linter (dbt/dbt-bouncer.yml; docs/dbt-conventions.md). dbt-bouncer pins
+# duckdb<2, which our venv cannot have, so it gets a venv of its own (git-ignored).
+BOUNCER_VENV := .venv-dbt-bouncer
+lint: $(BOUNCER_VENV)/.installed
+$(BOUNCER_VENV)/.installed:
+	$(PYTHON) -m venv $(BOUNCER_VENV)
+	$(BOUNCER_VENV)/bin/pip install --quiet dbt-bouncer==4.3.0
+	touch $@
 
 # The city-scale benchmark (not part of `make test`): rewrites docs/performance.md.
 bench: install

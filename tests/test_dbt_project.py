@@ -98,3 +98,49 @@ def test_every_dashboard_page_and_the_export_are_exposures(manifest: dict):
         "monthly_kpi_pack"
     }
     assert expected <= exposures
+
+
+def test_marts_are_the_public_interface(manifest: dict):
+    for model in models(manifest):
+        assert (model["access"] == "public") == (layer(model) == "marts"), model["unique_id"]
+
+
+def test_exposures_read_public_models_and_seeds_only(manifest: dict):
+    nodes = manifest["nodes"]
+    for exposure in manifest["exposures"].values():
+        parents = exposure["depends_on"]["nodes"]
+        assert parents, exposure["name"]
+        for parent in parents:
+            node = nodes[parent]
+            assert node["resource_type"] == "seed" or node.get("access") == "public", (
+                f"{exposure['name']} reads {node['name']}"
+            )
+
+
+def test_every_notebook_and_the_kpi_command_are_exposures(manifest: dict):
+    from tests.test_notebooks import NOTEBOOKS
+
+    exposures = manifest["exposures"].values()
+    documented = {
+        e["description"].split("`")[1].rsplit("/", 1)[-1]
+        for e in exposures
+        if e["type"] == "notebook"
+    }
+    assert documented == {path.name for path in NOTEBOOKS}
+    assert any(e["name"] == "xiaoge_kpi_cli" for e in exposures)
+
+
+def test_the_served_file_holds_the_public_models_and_seeds(demo_home: Path, manifest: dict):
+    from warehouse.config import Home
+    from warehouse.published import query
+
+    tables = query(Home(demo_home), "select table_name from information_schema.tables")
+    served = set(tables["table_name"])
+    public = {
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "seed" or n.get("access") == "public"
+    }
+    assert public <= served
+    protected = {m["name"] for m in models(manifest) if m["access"] != "public"}
+    assert protected & served == set()

@@ -2,7 +2,7 @@
 
 The build database keeps everything dbt made (staging, person-level intermediates,
 snapshots) for analysts and for the next incremental build. The served file is a new DuckDB
-file that holds only the marts (dbt's `models/marts/`) and seeds, plus the build's own
+file that holds only the public models (the marts, `access: public`) and seeds, plus the build's own
 records, with every person-count table passed through the disclosure-control gate: no
 person-level row, no view into the raw zone, no unprotected small count.
 """
@@ -34,13 +34,14 @@ ROW_ORDER = {
 
 
 def public_relations(build_dir: Path) -> list[str]:
-    """The marts and seeds of this build, from dbt's manifest: what the served file holds."""
+    """The public models (`access: public`, the marts) and seeds of this build, from dbt's
+    manifest: what the served file holds. Staging and intermediate models, some of them
+    person-level, are protected and never served."""
     manifest = json.loads((build_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
     names = []
     for node in manifest["nodes"].values():
-        fqn = node.get("fqn", [])
-        is_mart = node["resource_type"] == "model" and len(fqn) > 2 and fqn[1] == "marts"
-        if is_mart or node["resource_type"] == "seed":
+        is_public = node["resource_type"] == "model" and node.get("access") == "public"
+        if is_public or node["resource_type"] == "seed":
             names.append(node.get("alias") or node["name"])
     return sorted(set(names))
 

@@ -19,6 +19,7 @@ active_at_month_end as (
     select
         scenes.delivery_month as month_start,
         scenes.scene_id,
+        scenes.scene_name,
         scene_types.scene_type_code,
         scenes.district_code,
         scenes.street_code,

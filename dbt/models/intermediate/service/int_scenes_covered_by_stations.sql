@@ -87,6 +87,7 @@ final as (
     select
         scenes.month_start,
         scenes.scene_id,
+        scenes.scene_name,
         scenes.scene_type_code,
         scenes.district_code,
         scenes.street_code,

@@ -28,12 +28,6 @@ rosters as (
 
 ),
 
-spells as (
-
-    select * from {{ ref('int_worker_spells_derived') }}
-
-),
-
 platforms as (
 
     select * from {{ ref('platforms') }}
@@ -49,6 +43,19 @@ work_types as (
 worker_roles as (
 
     select * from {{ ref('worker_roles') }}
+
+),
+
+-- the person's first onboarding on the platform, from every roster row delivered so far
+first_onboardings as (
+
+    select
+        worker_key,
+        platform_code,
+        min(onboard_date) as first_onboard_date
+
+    from rosters
+    group by worker_key, platform_code
 
 ),
 
@@ -100,7 +107,7 @@ joined as (
         roster_periods.age_band,
         roster_periods.sex,
         roster_periods.home_province_code,
-        spells.first_onboard_date,
+        first_onboardings.first_onboard_date,
         activity.active_days,
         activity.orders,
         activity.online_hours,
@@ -121,10 +128,10 @@ joined as (
         on roster_periods.work_type_name = work_types.work_type_name
     left join worker_roles
         on roster_periods.role_name = worker_roles.role_name
-    left join spells
+    left join first_onboardings
         on
-            activity.worker_key = spells.worker_key
-            and activity.platform_code = spells.platform_code
+            activity.worker_key = first_onboardings.worker_key
+            and activity.platform_code = first_onboardings.platform_code
     left join next_month_on_platform
         on
             activity.worker_key = next_month_on_platform.worker_key

@@ -1,0 +1,162 @@
+"""The dbt convention linter (`make lint`: dbt parse, dbt-bouncer, tests/dbt_rules.py) passes
+on the project and fails, naming the broken thing, when one convention is broken."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOUNCER = ROOT / ".venv-dbt-bouncer" / "bin" / "dbt-bouncer"
+DBT = Path(sys.executable).parent / "dbt"
+
+
+def lint(project: Path) -> tuple[bool, str]:
+    """`make lint`'s dbt steps on a copy of the project: whether all passed, and their output."""
+    env = {
+        **os.environ,
+        "XIAOGE_BUILD_DB": ":memory:",
+        "PYTHONPATH": str(ROOT),
+        "COLUMNS": "400",  # dbt-bouncer's table: whole names, not cut short
+    }
+    steps = [
+        ([str(DBT), "parse", "--quiet", "--profiles-dir", "."], project / "dbt"),
+        ([str(BOUNCER), "--config-file", "dbt/dbt-bouncer.yml"], project),
+        ([sys.executable, "-m", "tests.dbt_rules", "dbt/target/manifest.json"], project),
+    ]
+    passed, output = True, ""
+    for command, cwd in steps:
+        run = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        output += run.stdout + run.stderr
+        if run.returncode != 0:
+            passed = False
+            if command[0] == str(DBT):
+                break  # nothing to check without a manifest
+    return passed, output
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    if not BOUNCER.exists():
+        pytest.fail(
+            "dbt-bouncer is not installed: run `make lint` once (it builds .venv-dbt-bouncer)"
+        )
+    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages", ".user.yml")
+    shutil.copytree(ROOT / "dbt", tmp_path / "dbt", ignore=ignore)
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    return tmp_path
+
+
+def models(project: Path) -> Path:
+    return project / "dbt" / "models"
+
+
+def test_the_project_passes(project: Path):
+    passed, output = lint(project)
+    assert passed, output
+
+
+def test_an_exposure_on_a_protected_model_fails(project: Path):
+    exposures = models(project) / "exposures" / "_exposures.yml"
+    exposures.write_text(
+        exposures.read_text(encoding="utf-8")
+        + """
+  - name: reads_person_rows
+    type: notebook
+    owner: {name: someone}
+    depends_on:
+      - ref('int_workers_registered')
+""",
+        encoding="utf-8",
+    )
+    passed, output = lint(project)
+    assert not passed
+    assert "check_exposure_based_on_non_public_models" in output
+    assert "reads_person_rows" in output and "int_workers_registered" in output
+
+
+def test_a_model_without_a_primary_key_test_fails(project: Path):
+    properties = models(project) / "marts" / "core" / "dim_platform.yml"
+    text = properties.read_text(encoding="utf-8")
+    assert "data_tests: [unique, not_null]" in text
+    properties.write_text(text.replace("data_tests: [unique, not_null]", "data_tests: [not_null]"))
+    passed, output = lint(project)
+    assert not passed
+    assert "check_model_has_unique_test" in output
+    assert "dim_platform: missing primary-key test" in output
+
+
+def test_a_unique_test_without_not_null_is_not_a_primary_key_test(project: Path):
+    # the evaluator's rule: unique and not_null on one column (dbt-bouncer asks for unique only)
+    properties = models(project) / "intermediate" / "xiaogema" / "int_workers_registered.yml"
+    text = properties.read_text(encoding="utf-8")
+    assert "data_tests: [unique, not_null]" in text
+    properties.write_text(text.replace("data_tests: [unique, not_null]", "data_tests: [unique]"))
+    passed, output = lint(project)
+    assert not passed
+    assert "int_workers_registered: missing primary-key test" in output
+
+
+def test_a_rejoin_of_an_upstream_concept_fails(project: Path):
+    service = models(project) / "intermediate" / "service"
+    (service / "int_scenes_ranked.sql").write_text(
+        "select * from {{ ref('int_scene_months_expanded') }}\n"
+    )
+    (service / "int_scenes_rejoined.sql").write_text(
+        "select * from {{ ref('int_scenes_ranked') }}\n"
+        "union all\n"
+        "select * from {{ ref('int_scene_months_expanded') }}\n"
+    )
+    passed, output = lint(project)
+    assert not passed
+    assert (
+        "int_scenes_rejoined: rejoining of upstream concepts: it reads int_scene_months_expanded "
+        "both directly and through int_scenes_ranked"
+    ) in output
+
+
+def test_an_intermediate_model_named_without_a_verb_fails(project: Path):
+    service = models(project) / "intermediate" / "service"
+    (service / "int_scene_counts.sql").write_text(
+        "select month_start, count(*) as scenes from {{ ref('int_scene_months_expanded') }}"
+        " group by month_start\n"
+    )
+    passed, output = lint(project)
+    assert not passed
+    assert "check_model_names" in output and "int_scene_counts" in output
+
+
+def test_too_many_joins_fail_unless_the_reason_is_documented(project: Path):
+    core = models(project) / "marts" / "core"
+    seeds = ["districts", "streets", "platforms", "work_types", "worker_roles", "age_bands"]
+    (core / "dim_everything.sql").write_text(
+        "\nunion all\n".join(
+            f"select '{seed}' as name from {{{{ ref('{seed}') }}}}"
+            for seed in [*seeds, "provinces"]
+        )
+        + "\n"
+    )
+    passed, output = lint(project)
+    assert not passed
+    assert "dim_everything: too many joins: it reads 7" in output
+
+    (core / "dim_everything.yml").write_text(
+        """version: 2
+
+models:
+  - name: dim_everything
+    description: Every reference list.
+    config:
+      meta:
+        evaluator_exception:
+          rule: too_many_joins
+          reason: A union of the reference lists, one arm each.
+"""
+    )
+    _, output = lint(project)
+    assert "dim_everything: too many joins" not in output
