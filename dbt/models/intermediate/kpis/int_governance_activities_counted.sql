@@ -1,0 +1,73 @@
+{#- Governance activities of each delivery month, per district, as count measures: round-table
+    meetings (in the district of their street) and volunteer deeds (in their team's district,
+    from that month's team registry). -#}
+
+with
+
+roundtables as (
+
+    select * from {{ ref('stg_organisation__roundtables') }}
+
+),
+
+streets as (
+
+    select * from {{ ref('streets') }}
+
+),
+
+deeds as (
+
+    select * from {{ ref('stg_organisation__volunteer_deeds') }}
+
+),
+
+team_registry as (
+
+    select * from {{ ref('stg_organisation__volunteer_teams') }}
+
+),
+
+activities as (
+
+    select
+        'roundtable_meetings' as kpi_id,
+        roundtables.delivery_month as month_start,
+        streets.district_code
+    from roundtables
+    inner join streets
+        on roundtables.street_code = streets.street_code
+
+    union all
+
+    select
+        'volunteer_deeds',
+        deeds.delivery_month,
+        team_registry.district_code
+    from deeds
+    inner join team_registry
+        on
+            deeds.team_id = team_registry.team_id
+            and deeds.delivery_month = team_registry.delivery_month
+
+),
+
+measures as (
+
+    select
+        kpi_id,
+        'count' as kind,
+        month_start,
+        district_code,
+        count(*) as numerator,
+        cast(null as {{ type_double() }}) as denominator
+
+    from activities
+    group by kpi_id, month_start, district_code
+
+)
+
+select
+    {{ surrogate_key(['kpi_id', 'month_start', 'district_code']) }} as measure_id,
+    measures.*
+from measures
