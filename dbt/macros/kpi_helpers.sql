@@ -25,18 +25,18 @@
 
     `measures` is a CTE with kpi_id, kind, month_start, the grain columns listed in `grains`
     (of district_code, group_code, platform_code, in that order), numerator and denominator,
-    at the finest grain each KPI is measured at. Each row is rolled up to:
-      - the city: rows without a platform_code;
-      - its district: rows with a district_code and without a platform_code;
-      - its platform, city-wide: rows with a platform_code (platform figures may count a person
-        once on each platform, so they are never summed into all-platform rows).
-    group_code is kept at every grain: rows with one make up that group's rows, rows without
-    one the all-group rows.
+    at the finest grain each KPI is measured at. Each row adds up to:
+      - the city, and its district when it has a district_code;
+      - its platform, city-wide, when it has a platform_code.
+    A row with a platform_code and no district_code is a platform-only figure (people counted
+    once on each platform they worked for): it adds up to its platform's row only, never to an
+    all-platform row. group_code is kept at every grain: rows with one make up that group's
+    rows, rows without one the all-group rows.
 
     kind says how the rows combine into kpi_value:
-      - count: sum of numerator; with `spine` (a CTE of month_start x district_code) every
-        district and report month gets a row, zero when nothing was counted, and only measures
-        on the spine are counted;
+      - count: sum of numerator; with `spine` (a CTE of month_start x district_code; only for
+        measures without platform_code) every district and report month gets a row, zero when
+        nothing was counted, and only measures on the spine are counted;
       - amount: sum of numerator, no zero-filling (a figure computed in the measures);
       - ratio: sum(numerator) / sum(denominator), with both sums kept; no row without a
         denominator;
@@ -49,6 +49,9 @@
     {%- set by_platform = 'platform_code' in grains -%}
     {%- set columns = ['district_code', 'group_code', 'platform_code'] | select('in', grains) | list -%}
     {%- set source = measures -%}
+    {%- if spine is not none and by_platform -%}
+        {{ exceptions.raise_compiler_error('kpi_rows: a spine zero-fills area counts; measures with platform_code take none') }}
+    {%- endif -%}
     {%- if spine is not none -%}
         {%- set source -%}
         (
@@ -58,7 +61,6 @@
                 {{ spine }}.month_start,
                 {{ spine }}.district_code,
                 {% if by_group -%} keys.group_code, {%- endif %}
-                {% if by_platform -%} cast(null as {{ string }}) as platform_code, {%- endif %}
                 coalesce(measured.numerator, 0) as numerator,
                 cast(null as {{ double }}) as denominator
             from (
@@ -67,7 +69,7 @@
                     kind{% if by_group %},
                     group_code{% endif %}
                 from {{ measures }}
-                where kind = 'count'{% if by_platform %} and platform_code is null{% endif %}
+                where kind = 'count'
             ) as keys
             cross join {{ spine }}
             left join {{ measures }} as measured
@@ -78,7 +80,6 @@
                     {% if by_group -%}
                     and coalesce(keys.group_code, '') = coalesce(measured.group_code, '')
                     {%- endif %}
-                    {% if by_platform -%} and measured.platform_code is null {%- endif %}
 
             union all
 
@@ -90,15 +91,15 @@
                 numerator,
                 denominator
             from {{ measures }}
-            where kind <> 'count'{% if by_platform %} or platform_code is not null{% endif %}
+            where kind <> 'count'
         )
         {%- endset -%}
     {%- endif -%}
     {#- each grain: its area_level, the grain columns it keeps, and the measures rows it adds up -#}
-    {%- set without_platform = 'platform_code is null' if by_platform else 'true' -%}
-    {%- set rollups = [('city', [], without_platform)] -%}
+    {%- set not_platform_only = 'district_code is not null or platform_code is null' if by_platform else 'true' -%}
+    {%- set rollups = [('city', [], not_platform_only)] -%}
     {%- if 'district_code' in grains -%}
-        {%- do rollups.append(('district', ['district_code'], without_platform ~ ' and district_code is not null')) -%}
+        {%- do rollups.append(('district', ['district_code'], 'district_code is not null')) -%}
     {%- endif -%}
     {%- if by_platform -%}
         {%- do rollups.append(('city', ['platform_code'], 'platform_code is not null')) -%}

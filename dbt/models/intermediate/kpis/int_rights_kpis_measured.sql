@@ -48,7 +48,7 @@ status as (
 
 measures as (
 
-    -- front-line workers: by district, and by main platform
+    -- front-line workers, in their district and on their main platform
     select
         kpi_id,
         'ratio' as kind,
@@ -60,10 +60,7 @@ measures as (
         sum(people) as denominator
     from status
     where role_code = 'frontline'
-    group by grouping sets (
-        (kpi_id, month_start, district_code, group_code),
-        (kpi_id, month_start, group_code, platform_code)
-    )
+    group by kpi_id, month_start, district_code, group_code, platform_code
 
     union all
 

@@ -78,7 +78,7 @@ measures as (
         sum(is_registered),
         count(*)
     from riders
-    group by grouping sets ((month_start, district_code), (month_start, platform_code))
+    group by month_start, district_code, platform_code
 
     union all
 

@@ -1,5 +1,5 @@
 {#- 小哥码 measures of the platforms and compounds: platforms linked by each report month, and
-    compound entries with the minutes they saved (per district, and per platform). -#}
+    compound entries with the minutes they saved (per district and platform). -#}
 
 with
 
@@ -107,7 +107,7 @@ measures as (
         cast(sum(seconds_saved) as {{ type_double() }}) / 60,
         sum(entries)
     from entries
-    group by grouping sets ((month_start, district_code), (month_start, platform_code))
+    group by month_start, district_code, platform_code
 
 )
 
