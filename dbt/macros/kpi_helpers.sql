@@ -23,9 +23,9 @@
 {#-
     fct_kpi_monthly's rows (kpi_row_id and its nine columns) from a theme's measures.
 
-    `measures` is a CTE with kpi_id, kind, month_start, the grain columns listed in `grains`
-    (of district_code, group_code, platform_code, in that order), numerator and denominator,
-    at the finest grain each KPI is measured at. Each row adds up to:
+    `measures` is a CTE (or a list of CTEs, taken together) with kpi_id, kind, month_start, the
+    grain columns listed in `grains` (of district_code, group_code, platform_code), numerator
+    and denominator, at the finest grain each KPI is measured at. Each row adds up to:
       - the city, and its district when it has a district_code;
       - its platform, city-wide, when it has a platform_code.
     A row with a platform_code and no district_code is a platform-only figure (people counted
@@ -48,6 +48,19 @@
     {%- set by_group = 'group_code' in grains -%}
     {%- set by_platform = 'platform_code' in grains -%}
     {%- set columns = ['district_code', 'group_code', 'platform_code'] | select('in', grains) | list -%}
+    {#- several measures CTEs (a theme's own and those of a measures model it reads) are one -#}
+    {%- set measures_ctes = [measures] if measures is string else measures -%}
+    {%- set measures -%}
+        (
+            {%- for cte in measures_ctes %}
+            {%- if not loop.first %}
+            union all
+            {%- endif %}
+            select kpi_id, kind, month_start, {{ columns | join(', ') }}, numerator, denominator
+            from {{ cte }}
+            {%- endfor %}
+        )
+    {%- endset -%}
     {%- set source = measures -%}
     {%- if spine is not none and by_platform -%}
         {{ exceptions.raise_compiler_error('kpi_rows: a spine zero-fills area counts; measures with platform_code take none') }}
@@ -68,7 +81,7 @@
                     kpi_id,
                     kind{% if by_group %},
                     group_code{% endif %}
-                from {{ measures }}
+                from {{ measures }} as counted
                 where kind = 'count'
             ) as keys
             cross join {{ spine }}
@@ -90,7 +103,7 @@
                 {{ columns | join(', ') }},
                 numerator,
                 denominator
-            from {{ measures }}
+            from {{ measures }} as not_counted
             where kind <> 'count'
         )
         {%- endset -%}
@@ -144,6 +157,24 @@
         having kind <> 'ratio' or sum(denominator) > 0
         {%- endfor %}
     ) as rolled_up
+{%- endmacro %}
+
+
+{#-
+    Count measures (kpi_rows' measures shape, keyed by measure_id) from a CTE of items with
+    kpi_id, month_start and district_code: how many items each KPI has per month and district.
+-#}
+{% macro count_measures(items) -%}
+    select
+        {{ surrogate_key(['kpi_id', 'month_start', 'district_code']) }} as measure_id,
+        kpi_id,
+        'count' as kind,
+        month_start,
+        district_code,
+        count(*) as numerator,
+        cast(null as {{ type_double() }}) as denominator
+    from {{ items }}
+    group by kpi_id, month_start, district_code
 {%- endmacro %}
 
 

@@ -31,9 +31,9 @@ team_registry as (
 activities as (
 
     select
-        'roundtable_meetings' as kpi_id,
         roundtables.delivery_month as month_start,
-        streets.district_code
+        streets.district_code,
+        'roundtable_meetings' as kpi_id
     from roundtables
     inner join streets
         on roundtables.street_code = streets.street_code
@@ -41,9 +41,9 @@ activities as (
     union all
 
     select
-        'volunteer_deeds',
         deeds.delivery_month,
-        team_registry.district_code
+        team_registry.district_code,
+        'volunteer_deeds'
     from deeds
     inner join team_registry
         on
@@ -54,20 +54,8 @@ activities as (
 
 measures as (
 
-    select
-        kpi_id,
-        'count' as kind,
-        month_start,
-        district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-
-    from activities
-    group by kpi_id, month_start, district_code
+    {{ count_measures('activities') }}
 
 )
 
-select
-    {{ surrogate_key(['kpi_id', 'month_start', 'district_code']) }} as measure_id,
-    measures.*
-from measures
+select * from measures

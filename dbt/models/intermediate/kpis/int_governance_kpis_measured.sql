@@ -35,23 +35,12 @@ teams as (
 measures as (
 
     select
-        kpi_id,
-        kind,
+        'volunteer_teams' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
-        numerator,
-        denominator
-    from activity_measures
-
-    union all
-
-    select
-        'volunteer_teams',
-        'count',
-        month_start,
-        district_code,
-        count(*),
-        null
+        count(*) as numerator,
+        cast(null as {{ type_double() }}) as denominator
     from teams
     group by month_start, district_code
 
@@ -97,7 +86,7 @@ measures as (
 
 kpi_rows as (
 
-    {{ kpi_rows('measures', spine='spine') }}
+    {{ kpi_rows(['activity_measures', 'measures'], spine='spine') }}
 
 )
 

@@ -1,12 +1,6 @@
 {#- Active people and those of them insured, by insurance type, per month, group, district,
     main platform and role: what the rights theme's rates are summed from. -#}
 
-{{ config(
-    materialized='incremental' if target.type == 'duckdb' else 'table',
-    incremental_strategy='delete+insert',
-    unique_key='month_start',
-) }}
-
 with
 
 worker_months as (

@@ -23,25 +23,13 @@ station_org_coverage as (
 measures as (
 
     select
-        kpi_id,
-        kind,
+        'party_org_coverage_rate' as kpi_id,
+        'ratio' as kind,
         month_start,
         district_code,
-        group_code,
-        numerator,
-        denominator
-    from org_measures
-
-    union all
-
-    select
-        'party_org_coverage_rate',
-        'ratio',
-        month_start,
-        district_code,
-        null,
-        sum(is_covered),
-        count(*)
+        cast(null as {{ dbt.type_string() }}) as group_code,
+        sum(is_covered) as numerator,
+        count(*) as denominator
     from station_org_coverage
     group by month_start, district_code
 
@@ -49,7 +37,7 @@ measures as (
 
 kpi_rows as (
 
-    {{ kpi_rows('measures', grains=['district_code', 'group_code'], spine='spine') }}
+    {{ kpi_rows(['org_measures', 'measures'], grains=['district_code', 'group_code'], spine='spine') }}
 
 )
 

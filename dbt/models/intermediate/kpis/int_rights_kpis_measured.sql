@@ -1,12 +1,6 @@
 {#- KPI rows of the rights theme: insurance participation of active front-line workers by
     type (people insured in the month / people active in it), and station managers' pension. -#}
 
-{{ config(
-    materialized='incremental' if target.type == 'duckdb' else 'table',
-    incremental_strategy='delete+insert',
-    unique_key='month_start',
-) }}
-
 with
 
 insured as (

@@ -49,20 +49,8 @@ facilities as (
 
 measures as (
 
-    select
-        kpi_id,
-        'count' as kind,
-        month_start,
-        district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-
-    from facilities
-    group by kpi_id, month_start, district_code
+    {{ count_measures('facilities') }}
 
 )
 
-select
-    {{ surrogate_key(['kpi_id', 'month_start', 'district_code']) }} as measure_id,
-    measures.*
-from measures
+select * from measures

@@ -57,23 +57,12 @@ station_days as (
 measures as (
 
     select
-        kpi_id,
-        kind,
+        'friendly_scenes' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
-        numerator,
-        denominator
-    from facility_measures
-
-    union all
-
-    select
-        'friendly_scenes',
-        'count',
-        month_start,
-        district_code,
-        count(*),
-        null
+        count(*) as numerator,
+        cast(null as {{ type_double() }}) as denominator
     from scene_coverage
     group by month_start, district_code
 
@@ -117,7 +106,7 @@ measures as (
 
 kpi_rows as (
 
-    {{ kpi_rows('measures', spine='spine') }}
+    {{ kpi_rows(['facility_measures', 'measures'], spine='spine') }}
 
 )
 

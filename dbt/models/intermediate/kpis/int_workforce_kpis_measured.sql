@@ -1,11 +1,5 @@
 {#- KPI rows of the workforce theme: active people, tenure over a year, monthly churn. -#}
 
-{{ config(
-    materialized='incremental' if target.type == 'duckdb' else 'table',
-    incremental_strategy='delete+insert',
-    unique_key='month_start',
-) }}
-
 with
 
 worker_months as (

@@ -56,27 +56,14 @@ income_by_status as (
 measures as (
 
     select
-        kpi_id,
-        kind,
+        'xiaogema_registration_rate' as kpi_id,
+        'ratio' as kind,
         month_start,
         district_code,
-        group_code,
+        'delivery' as group_code,
         platform_code,
-        numerator,
-        denominator
-    from use_measures
-
-    union all
-
-    select
-        'xiaogema_registration_rate',
-        'ratio',
-        month_start,
-        district_code,
-        'delivery',
-        platform_code,
-        sum(is_registered),
-        count(*)
+        sum(is_registered) as numerator,
+        count(*) as denominator
     from riders
     group by month_start, district_code, platform_code
 
@@ -99,7 +86,7 @@ measures as (
 
 kpi_rows as (
 
-    {{ kpi_rows('measures', grains=['district_code', 'group_code', 'platform_code']) }}
+    {{ kpi_rows(['use_measures', 'measures'], grains=['district_code', 'group_code', 'platform_code']) }}
 
 )
 
