@@ -22,9 +22,14 @@ deeds as (
 
 ),
 
+-- the registry only gives each team's district in the month
 team_registry as (
 
-    select * from {{ ref('stg_organisation__volunteer_teams') }}
+    select
+        team_id,
+        delivery_month,
+        district_code
+    from {{ ref('stg_organisation__volunteer_teams') }}
 
 ),
 
