@@ -16,44 +16,48 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import XIAOGE
 from warehouse.config import REPO_ROOT
 
-NEW_ROWS = """
+# A measures row in the service theme's measures CTE: visits to the stations, summed per
+# district (kpi_rows adds the city row and zero-fills the districts with none).
+MEASURES_ANCHOR = "\n),\n\nkpi_rows as (\n"
+NEW_MEASURE = """
+    union all
 
-union all
-
-select
-    'stations_per_district' as kpi_id,
-    month_start,
-    area_level,
-    district_code,
-    group_code,
-    platform_code,
-    kpi_value / 13 as kpi_value,
-    kpi_value as numerator,
-    13 as denominator
-from kpi_rows
-where kpi_id = 'stations_active' and area_level = 'city'
+    select
+        'station_visits',
+        'count',
+        month_start,
+        district_code,
+        sum(visits),
+        null
+    from station_days
+    group by month_start, district_code
+"""
+# ...and its rows in the expectations of the theme model's unit test (the visits it is given)
+EXPECTED_ROWS = """\
+        - {kpi_id: station_visits, area_level: city, district_code: null, kpi_value: 40, numerator: null, denominator: null}
+        - {kpi_id: station_visits, area_level: district, district_code: "330102", kpi_value: 40, numerator: null, denominator: null}
+        - {kpi_id: station_visits, area_level: district, district_code: "330105", kpi_value: 0, numerator: null, denominator: null}
 """
 CATALOGUE_ROW = {
-    "kpi_id": "stations_per_district",
-    "name_zh": "区均驿站数",
-    "name_en": "Service stations per district",
-    "definition_zh": "全市在运行服务驿站数除以区县数(13)",
-    "definition_en": "City-wide active service stations divided by the 13 districts",
-    "unit": "个",
-    "value_kind": "average",
+    "kpi_id": "station_visits",
+    "name_zh": "驿站到访人次",
+    "name_en": "Service station visits",
+    "definition_zh": "当月各服务驿站登记的到访人次之和",
+    "definition_en": "Visits recorded by the service stations in the month, summed",
+    "unit": "人次",
+    "value_kind": "count",
     "direction": "up",
     "theme": "service",
     "source_model": "int_service_kpis_measured",
     "counts_people": "false",
     # what the audit expects of it: a plausible range, and how far it may move in a month
     "expected_min": "0",
-    "expected_max": "1000",
-    "max_monthly_change_share": "0.25",
-    "max_monthly_change_abs": "3",
+    "expected_max": "10000000",
+    "max_monthly_change_share": "1",
 }
 
 
-def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
+def test_a_new_kpi_needs_one_measures_row_and_one_catalogue_row(
     copy_of_demo_home: Path, tmp_path: Path, monkeypatch
 ):
     project = tmp_path / "project"
@@ -62,8 +66,13 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
     )
     shutil.copytree(REPO_ROOT / "seeds", project / "seeds")
     model = project / "dbt" / "models" / "intermediate" / "kpis" / "int_service_kpis_measured.sql"
-    assert model.read_text(encoding="utf-8").rstrip().endswith("select * from kpi_rows")
-    model.write_text(model.read_text(encoding="utf-8").rstrip() + NEW_ROWS, encoding="utf-8")
+    sql = model.read_text(encoding="utf-8")
+    assert sql.count(MEASURES_ANCHOR) == 1  # the end of the measures CTE
+    model.write_text(sql.replace(MEASURES_ANCHOR, NEW_MEASURE + MEASURES_ANCHOR), encoding="utf-8")
+    properties = model.with_suffix(".yml")
+    # the unit test's expected rows end the file
+    assert properties.read_text(encoding="utf-8").endswith("denominator: 2}\n")
+    properties.write_text(properties.read_text(encoding="utf-8") + EXPECTED_ROWS, encoding="utf-8")
     catalogue_path = project / "seeds" / "kpi_catalogue.csv"
     catalogue = pd.read_csv(catalogue_path, dtype=str, keep_default_na=False)
     catalogue = pd.concat([catalogue, pd.DataFrame([CATALOGUE_ROW])], ignore_index=True).fillna("")
@@ -85,8 +94,8 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
             check=True,
         ).stdout
     )
-    assert abs(values["kpis"]["stations_per_district"]["value"] - 3025 / 13) < 1e-6  # six decimals
-    assert values["kpis"]["stations_per_district"]["name_zh"] == "区均驿站数"
+    assert values["kpis"]["station_visits"]["value"] == 268899  # the visits per day's numerator
+    assert values["kpis"]["station_visits"]["name_zh"] == "驿站到访人次"
 
     subprocess.run(
         [XIAOGE, "export", "--month", "2025-06"],
@@ -97,11 +106,11 @@ def test_a_new_kpi_needs_one_model_edit_and_one_catalogue_row(
     )
     pack = sorted((home / "exports" / "2025-06").glob("v*"))[-1]
     book = openpyxl.load_workbook(pack / "kpis.xlsx")
-    assert "stations_per_district" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
-    assert "stations_per_district" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
+    assert "station_visits" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    assert "station_visits" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
 
     monkeypatch.setenv("XIAOGE_HOME", str(home))
     at = AppTest.from_file(str(REPO_ROOT / "dashboards" / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/dictionary.py").run()
     assert not at.exception
-    assert any("`stations_per_district`" in e.label for e in at.expander)
+    assert any("`station_visits`" in e.label for e in at.expander)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from warehouse.config import SEEDS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +147,11 @@ def test_the_served_file_holds_the_public_models_and_seeds(demo_home: Path, mani
     assert public <= served
     protected = {m["name"] for m in models(manifest) if m["access"] != "public"}
     assert protected & served == set()
+
+
+def test_every_catalogue_kpi_names_a_model_that_exists(manifest: dict):
+    """The dictionary shows each KPI's source model: it must be one an analyst can open."""
+    names = {m["name"] for m in models(manifest)}
+    catalogue = pd.read_csv(SEEDS_DIR / "kpi_catalogue.csv")
+    missing = catalogue.loc[~catalogue["source_model"].isin(names), ["kpi_id", "source_model"]]
+    assert missing.empty, missing.to_dict("records")

@@ -4,7 +4,13 @@ with
 
 spine as (
 
-    select * from {{ ref('int_months_reported') }}
+    select * from {{ ref('int_district_months_spanned') }}
+
+),
+
+activity_measures as (
+
+    select * from {{ ref('int_governance_activities_counted') }}
 
 ),
 
@@ -26,34 +32,11 @@ teams as (
 
 ),
 
-team_registry as (
-
-    select * from {{ ref('stg_organisation__volunteer_teams') }}
-
-),
-
-deeds as (
-
-    select * from {{ ref('stg_organisation__volunteer_deeds') }}
-
-),
-
-roundtables as (
-
-    select * from {{ ref('stg_organisation__roundtables') }}
-
-),
-
-streets as (
-
-    select * from {{ ref('streets') }}
-
-),
-
-counts as (
+measures as (
 
     select
         'volunteer_teams' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
         count(*) as numerator,
@@ -64,105 +47,46 @@ counts as (
     union all
 
     select
-        'volunteer_deeds' as kpi_id,
-        deeds.delivery_month as month_start,
-        team_registry.district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from deeds
-    inner join team_registry
-        on
-            deeds.team_id = team_registry.team_id
-            and deeds.delivery_month = team_registry.delivery_month
-    group by deeds.delivery_month, team_registry.district_code
-
-    union all
-
-    select
-        'roundtable_meetings' as kpi_id,
-        roundtables.delivery_month as month_start,
-        streets.district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from roundtables
-    inner join streets
-        on roundtables.street_code = streets.street_code
-    group by roundtables.delivery_month, streets.district_code
-
-    union all
-
-    select
-        'legal_aid_cases_closed' as kpi_id,
-        closed_month as month_start,
+        'legal_aid_cases_closed',
+        'count',
+        closed_month,
         district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
+        count(*),
+        null
     from cases
     where closed_month is not null
     group by closed_month, district_code
 
-),
-
-closure as (
-
-    select
-        'demand_closure_rate' as kpi_id,
-        received_month as month_start,
-        district_code,
-        sum(is_closed_in_received_month) as numerator,
-        count(*) as denominator
-    from demands
-    group by received_month, district_code
-
-),
-
-median_days as (
-
-    select
-        'demand_median_days_to_close' as kpi_id,
-        resolved_month as month_start,
-        'city' as area_level,
-        cast(null as {{ dbt.type_string() }}) as district_code,
-        cast(null as {{ dbt.type_string() }}) as group_code,
-        cast(null as {{ dbt.type_string() }}) as platform_code,
-        cast(percentile_cont(0.5) within group (order by days_to_close) as {{ type_double() }})
-            as kpi_value,
-        cast(null as {{ type_double() }}) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from demands
-    where resolved_month is not null
-    group by resolved_month
-
     union all
 
     select
-        'demand_median_days_to_close' as kpi_id,
-        resolved_month as month_start,
-        'district' as area_level,
+        'demand_closure_rate',
+        'ratio',
+        received_month,
         district_code,
-        cast(null as {{ dbt.type_string() }}) as group_code,
-        cast(null as {{ dbt.type_string() }}) as platform_code,
-        cast(percentile_cont(0.5) within group (order by days_to_close) as {{ type_double() }})
-            as kpi_value,
-        cast(null as {{ type_double() }}) as numerator,
-        cast(null as {{ type_double() }}) as denominator
+        sum(is_closed_in_received_month),
+        count(*)
     from demands
-    where resolved_month is not null and district_code is not null
-    group by resolved_month, district_code
+    group by received_month, district_code
+
+    union all
+
+    -- one row per demand resolved in the month: the median is over demands, not districts
+    select
+        'demand_median_days_to_close',
+        'median',
+        resolved_month,
+        district_code,
+        days_to_close,
+        null
+    from demands
+    where resolved_month is not null
 
 ),
 
 kpi_rows as (
 
-    {{ kpi_area_rows('counts', spine='spine') }}
-
-    union all
-
-    {{ kpi_area_rows('closure', ratio=true) }}
-
-    union all
-
-    select * from median_days
+    {{ kpi_rows(['activity_measures', 'measures'], spine='spine') }}
 
 )
 

@@ -1,24 +1,11 @@
 {#- KPI rows of the rights theme: insurance participation of active front-line workers by
     type (people insured in the month / people active in it), and station managers' pension. -#}
 
-{{ config(
-    materialized='incremental' if target.type == 'duckdb' else 'table',
-    incremental_strategy='delete+insert',
-    unique_key='month_start',
-) }}
-
 with
 
-worker_months as (
+insured as (
 
-    select * from {{ ref('int_worker_months_aggregated') }}
-    where {{ in_months_to_build('month_start') }}
-
-),
-
-insurance as (
-
-    select * from {{ ref('int_insurance_person_months_pivoted') }}
+    select * from {{ ref('int_insured_workers_counted') }}
     where {{ in_months_to_build('month_start') }}
 
 ),
@@ -29,105 +16,67 @@ insurance_types as (
 
 ),
 
+-- one row per insurance type: the people it covers
 status as (
 
     select
-        worker_months.month_start,
-        worker_months.group_code,
-        worker_months.district_code,
-        worker_months.main_platform_code as platform_code,
-        worker_months.role_code,
-        insurance_types.insurance_type_code,
         insurance_types.kpi_id,
+        insurance_types.insurance_type_code,
+        insured.month_start,
+        insured.district_code,
+        insured.group_code,
+        insured.platform_code,
+        insured.role_code,
+        insured.people,
         case insurance_types.insurance_type_code
-            when 'pension' then coalesce(insurance.has_pension, 0)
-            when 'medical' then coalesce(insurance.has_medical, 0)
-            when 'work_injury' then coalesce(insurance.has_work_injury, 0)
-            when 'occupational_injury' then coalesce(insurance.has_occupational_injury, 0)
-        end as is_insured
+            when 'pension' then insured.pension
+            when 'medical' then insured.medical
+            when 'work_injury' then insured.work_injury
+            when 'occupational_injury' then insured.occupational_injury
+        end as insured_people
 
-    from worker_months
+    from insured
     cross join insurance_types
-    left join insurance
-        on
-            worker_months.worker_key = insurance.worker_key
-            and worker_months.month_start = insurance.month_start
 
 ),
 
-frontline as (
+measures as (
 
-    select * from status
+    -- front-line workers, in their district and on their main platform
+    select
+        kpi_id,
+        'ratio' as kind,
+        month_start,
+        district_code,
+        group_code,
+        platform_code,
+        sum(insured_people) as numerator,
+        sum(people) as denominator
+    from status
     where role_code = 'frontline'
+    group by kpi_id, month_start, district_code, group_code, platform_code
 
-),
+    union all
 
-managers as (
-
-    select * from status
+    -- station managers: city-wide only
+    select
+        'insurance_rate_pension_managers',
+        'ratio',
+        month_start,
+        null,
+        group_code,
+        null,
+        sum(insured_people),
+        sum(people)
+    from status
     where role_code = 'station_manager' and insurance_type_code = 'pension'
+    group by month_start, group_code
 
 ),
 
 kpi_rows as (
 
-    select
-        kpi_id,
-        month_start,
-        'city' as area_level,
-        cast(null as {{ dbt.type_string() }}) as district_code,
-        group_code,
-        cast(null as {{ dbt.type_string() }}) as platform_code,
-        sum(is_insured) * 1.0 / count(*) as kpi_value,
-        cast(sum(is_insured) as double) as numerator,
-        cast(count(*) as double) as denominator
-    from frontline
-    group by kpi_id, month_start, group_code
-
-    union all
-
-    select
-        kpi_id,
-        month_start,
-        'district',
-        district_code,
-        group_code,
-        null,
-        sum(is_insured) * 1.0 / count(*),
-        cast(sum(is_insured) as double),
-        cast(count(*) as double)
-    from frontline
-    group by kpi_id, month_start, district_code, group_code
-
-    union all
-
-    select
-        kpi_id,
-        month_start,
-        'city',
-        null,
-        group_code,
-        platform_code,
-        sum(is_insured) * 1.0 / count(*),
-        cast(sum(is_insured) as double),
-        cast(count(*) as double)
-    from frontline
-    group by kpi_id, month_start, group_code, platform_code
-
-    union all
-
-    select
-        'insurance_rate_pension_managers',
-        month_start,
-        'city',
-        null,
-        group_code,
-        null,
-        sum(is_insured) * 1.0 / count(*),
-        cast(sum(is_insured) as double),
-        cast(count(*) as double)
-    from managers
-    group by month_start, group_code
+    {{ kpi_rows('measures', grains=['district_code', 'group_code', 'platform_code']) }}
 
 )
 

@@ -4,13 +4,13 @@ with
 
 spine as (
 
-    select * from {{ ref('int_months_reported') }}
+    select * from {{ ref('int_district_months_spanned') }}
 
 ),
 
-stations as (
+facility_measures as (
 
-    select * from {{ ref('int_station_months_expanded') }}
+    select * from {{ ref('int_service_facilities_counted') }}
 
 ),
 
@@ -20,21 +20,9 @@ scene_coverage as (
 
 ),
 
-canteens as (
-
-    select * from {{ ref('int_canteen_months_expanded') }}
-
-),
-
 canteen_deliveries as (
 
     select * from {{ ref('stg_service_network__canteens') }}
-
-),
-
-legal_points as (
-
-    select * from {{ ref('int_legal_point_months_expanded') }}
 
 ),
 
@@ -50,21 +38,27 @@ station_registry as (
 
 ),
 
-counts as (
+-- a visit counts in the district the station's registry row of that month gives
+station_days as (
 
     select
-        'stations_active' as kpi_id,
-        month_start,
-        district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from stations
-    group by month_start, district_code
+        visits.delivery_month as month_start,
+        station_registry.district_code,
+        visits.visits
 
-    union all
+    from visits
+    inner join station_registry
+        on
+            visits.station_id = station_registry.station_id
+            and visits.delivery_month = station_registry.delivery_month
+
+),
+
+measures as (
 
     select
         'friendly_scenes' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
         count(*) as numerator,
@@ -75,83 +69,44 @@ counts as (
     union all
 
     select
-        'canteens' as kpi_id,
+        'station_15min_coverage_rate',
+        'ratio',
         month_start,
         district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from canteens
+        sum(is_within_15_min),
+        count(*)
+    from scene_coverage
     group by month_start, district_code
 
     union all
 
     select
-        'canteen_meals' as kpi_id,
-        delivery_month as month_start,
+        'canteen_meals',
+        'count',
+        delivery_month,
         district_code,
-        sum(meals_served) as numerator,
-        cast(null as {{ type_double() }}) as denominator
+        sum(meals_served),
+        null
     from canteen_deliveries
     group by delivery_month, district_code
 
     union all
 
     select
-        'legal_points' as kpi_id,
+        'station_visits_per_day',
+        'ratio',
         month_start,
         district_code,
-        count(*) as numerator,
-        cast(null as {{ type_double() }}) as denominator
-    from legal_points
+        sum(visits),
+        count(*)
+    from station_days
     group by month_start, district_code
-
-),
-
-coverage as (
-
-    select
-        'station_15min_coverage_rate' as kpi_id,
-        month_start,
-        district_code,
-        sum(is_within_15_min) as numerator,
-        count(*) as denominator
-    from scene_coverage
-    group by month_start, district_code
-
-),
-
-visit_days as (
-
-    select
-        'station_visits_per_day' as kpi_id,
-        visits.delivery_month as month_start,
-        station_registry.district_code,
-        sum(visits.visits) as numerator,
-        count(*) as denominator
-    from visits
-    inner join station_registry
-        on
-            visits.station_id = station_registry.station_id
-            and visits.delivery_month = station_registry.delivery_month
-    group by visits.delivery_month, station_registry.district_code
-
-),
-
-ratios as (
-
-    select * from coverage
-    union all
-    select * from visit_days
 
 ),
 
 kpi_rows as (
 
-    {{ kpi_area_rows('counts', spine='spine') }}
-
-    union all
-
-    {{ kpi_area_rows('ratios', ratio=true) }}
+    {{ kpi_rows(['facility_measures', 'measures'], spine='spine') }}
 
 )
 

@@ -4,7 +4,7 @@ with
 
 spine as (
 
-    select * from {{ ref('int_months_reported') }}
+    select * from {{ ref('int_district_months_spanned') }}
 
 ),
 
@@ -14,6 +14,7 @@ attendances as (
 
 ),
 
+-- zero-filled first, so the running total has a row for every month of every district
 monthly as (
 
     select
@@ -34,6 +35,7 @@ measures as (
 
     select
         'training_person_times' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
         person_times as numerator,
@@ -44,6 +46,7 @@ measures as (
 
     select
         'training_person_times_cum' as kpi_id,
+        'count' as kind,
         month_start,
         district_code,
         sum(person_times) over (
@@ -57,7 +60,7 @@ measures as (
 
 kpi_rows as (
 
-    {{ kpi_area_rows('measures', spine='spine') }}
+    {{ kpi_rows('measures', spine='spine') }}
 
 )
 

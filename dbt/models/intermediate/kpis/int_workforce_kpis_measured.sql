@@ -1,11 +1,5 @@
 {#- KPI rows of the workforce theme: active people, tenure over a year, monthly churn. -#}
 
-{{ config(
-    materialized='incremental' if target.type == 'duckdb' else 'table',
-    incremental_strategy='delete+insert',
-    unique_key='month_start',
-) }}
-
 with
 
 worker_months as (
@@ -29,16 +23,30 @@ data_months as (
 
 ),
 
-platform_people as (
+-- people once per month in their district; and once on every platform they worked for,
+-- city-wide (a person on two platforms counts on both)
+people as (
+
+    select
+        month_start,
+        district_code,
+        group_code,
+        cast(null as {{ dbt.type_string() }}) as platform_code,
+        worker_key,
+        tenure_months,
+        active_next_month as stays
+    from worker_months
+
+    union all
 
     select
         platform_months.month_start,
+        null,
         platform_months.group_code,
         platform_months.platform_code,
         platform_months.worker_key,
-        platform_months.active_next_month_on_platform,
-        worker_months.tenure_months
-
+        worker_months.tenure_months,
+        platform_months.active_next_month_on_platform
     from platform_months
     inner join worker_months
         on
@@ -51,73 +59,30 @@ platform_people as (
 churn_base as (
 
     select
-        cast({{ dbt.dateadd('month', 1, 'worker_months.month_start') }} as date) as month_start,
-        worker_months.group_code,
-        worker_months.district_code,
-        case when worker_months.active_next_month then 0 else 1 end as is_leaver
+        data_months.month_start,
+        people.district_code,
+        people.group_code,
+        people.platform_code,
+        case when people.stays then 0 else 1 end as is_leaver
 
-    from worker_months
+    from people
     inner join data_months
-        on cast({{ dbt.dateadd('month', 1, 'worker_months.month_start') }} as date) = data_months.month_start
+        on cast({{ dbt.dateadd('month', 1, 'people.month_start') }} as date) = data_months.month_start
 
 ),
 
-platform_churn_base as (
+measures as (
 
-    select
-        cast({{ dbt.dateadd('month', 1, 'platform_people.month_start') }} as date) as month_start,
-        platform_people.group_code,
-        platform_people.platform_code,
-        case when platform_people.active_next_month_on_platform then 0 else 1 end as is_leaver
-
-    from platform_people
-    inner join data_months
-        on cast({{ dbt.dateadd('month', 1, 'platform_people.month_start') }} as date) = data_months.month_start
-
-),
-
-kpi_rows as (
-
+    -- all groups together, per district
     select
         'workforce_active' as kpi_id,
+        'count' as kind,
         month_start,
-        'city' as area_level,
-        cast(null as {{ dbt.type_string() }}) as district_code,
+        district_code,
         cast(null as {{ dbt.type_string() }}) as group_code,
         cast(null as {{ dbt.type_string() }}) as platform_code,
-        cast(count(*) as double) as kpi_value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator
-    from worker_months
-    group by month_start
-
-    union all
-
-    select
-        'workforce_active',
-        month_start,
-        'city',
-        null,
-        group_code,
-        null,
-        cast(count(*) as double),
-        null,
-        null
-    from worker_months
-    group by month_start, group_code
-
-    union all
-
-    select
-        'workforce_active',
-        month_start,
-        'district',
-        district_code,
-        null,
-        null,
-        cast(count(*) as double),
-        null,
-        null
+        count(*) as numerator,
+        cast(null as {{ type_double() }}) as denominator
     from worker_months
     group by month_start, district_code
 
@@ -125,121 +90,49 @@ kpi_rows as (
 
     select
         'workforce_active',
+        'count',
         month_start,
-        'district',
         district_code,
         group_code,
-        null,
-        cast(count(*) as double),
-        null,
+        platform_code,
+        count(distinct worker_key),
         null
-    from worker_months
-    group by month_start, district_code, group_code
-
-    union all
-
-    select
-        'workforce_active',
-        month_start,
-        'city',
-        null,
-        group_code,
-        platform_code,
-        cast(count(distinct worker_key) as double),
-        null,
-        null
-    from platform_people
-    group by month_start, group_code, platform_code
+    from people
+    group by month_start, district_code, group_code, platform_code
 
     union all
 
     select
         'tenure_over_1y_share',
+        'ratio',
         month_start,
-        'city',
-        null,
-        group_code,
-        null,
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end) / count(*),
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end),
-        cast(count(*) as double)
-    from worker_months
-    group by month_start, group_code
-
-    union all
-
-    select
-        'tenure_over_1y_share',
-        month_start,
-        'district',
         district_code,
         group_code,
-        null,
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end) / count(*),
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end),
-        cast(count(*) as double)
-    from worker_months
-    group by month_start, district_code, group_code
-
-    union all
-
-    select
-        'tenure_over_1y_share',
-        month_start,
-        'city',
-        null,
-        group_code,
         platform_code,
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end) / count(*),
-        sum(case when tenure_months >= 12 then 1.0 else 0.0 end),
-        cast(count(*) as double)
-    from platform_people
-    group by month_start, group_code, platform_code
+        sum(case when tenure_months >= 12 then 1 else 0 end),
+        count(*)
+    from people
+    group by month_start, district_code, group_code, platform_code
 
     union all
 
     select
         'monthly_churn_rate',
+        'ratio',
         month_start,
-        'city',
-        null,
-        group_code,
-        null,
-        sum(is_leaver) * 1.0 / count(*),
-        cast(sum(is_leaver) as double),
-        cast(count(*) as double)
-    from churn_base
-    group by month_start, group_code
-
-    union all
-
-    select
-        'monthly_churn_rate',
-        month_start,
-        'district',
         district_code,
         group_code,
-        null,
-        sum(is_leaver) * 1.0 / count(*),
-        cast(sum(is_leaver) as double),
-        cast(count(*) as double)
-    from churn_base
-    group by month_start, district_code, group_code
-
-    union all
-
-    select
-        'monthly_churn_rate',
-        month_start,
-        'city',
-        null,
-        group_code,
         platform_code,
-        sum(is_leaver) * 1.0 / count(*),
-        cast(sum(is_leaver) as double),
-        cast(count(*) as double)
-    from platform_churn_base
-    group by month_start, group_code, platform_code
+        sum(is_leaver),
+        count(*)
+    from churn_base
+    group by month_start, district_code, group_code, platform_code
+
+),
+
+kpi_rows as (
+
+    {{ kpi_rows('measures', grains=['district_code', 'group_code', 'platform_code']) }}
 
 )
 

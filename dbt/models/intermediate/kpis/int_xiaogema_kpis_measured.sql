@@ -1,5 +1,5 @@
 {#- KPI rows of the 小哥码 theme: platforms linked, riders registered, minutes saved per
-    entry, registered riders' extra income, compound entries. -#}
+    entry, registered riders' extra income, compound entries. All are about delivery riders. -#}
 
 with
 
@@ -15,54 +15,9 @@ first_registrations as (
 
 ),
 
-registrations as (
+use_measures as (
 
-    select * from {{ ref('stg_xiaogema__registrations') }}
-
-),
-
-compound_entries as (
-
-    select * from {{ ref('stg_xiaogema__compound_entries') }}
-
-),
-
-platforms as (
-
-    select * from {{ ref('platforms') }}
-
-),
-
-streets as (
-
-    select * from {{ ref('streets') }}
-
-),
-
-data_months as (
-
-    select distinct month_start from worker_months
-
-),
-
-linked_platforms as (
-
-    select
-        data_months.month_start,
-        count(distinct linked.platform_code) as platform_count
-
-    from data_months
-    left join (  -- noqa: ST05
-        select
-            registrations.platform_code,
-            registrations.registration_date
-        from registrations
-        inner join platforms
-            on registrations.platform_code = platforms.platform_code
-        where platforms.xiaogema_linked
-    ) as linked
-        on linked.registration_date <= {{ month_end('data_months.month_start') }}
-    group by data_months.month_start
+    select * from {{ ref('int_xiaogema_uses_measured') }}
 
 ),
 
@@ -98,172 +53,40 @@ income_by_status as (
 
 ),
 
-entries as (
+measures as (
 
     select
-        compound_entries.month_start,
-        streets.district_code,
-        compound_entries.platform_code,
-        compound_entries.entries,
-        compound_entries.seconds_saved
+        'xiaogema_registration_rate' as kpi_id,
+        'ratio' as kind,
+        month_start,
+        district_code,
+        'delivery' as group_code,
+        platform_code,
+        sum(is_registered) as numerator,
+        count(*) as denominator
+    from riders
+    group by month_start, district_code, platform_code
 
-    from compound_entries
-    inner join streets
-        on compound_entries.street_code = streets.street_code
+    union all
+
+    -- computed city-wide here (a difference of two means does not add up over districts)
+    select
+        'xiaogema_income_uplift_yuan',
+        'amount',
+        month_start,
+        null,
+        'delivery',
+        null,
+        registered_income - unregistered_income,
+        null
+    from income_by_status
+    where registered_income is not null and unregistered_income is not null
 
 ),
 
 kpi_rows as (
 
-    select
-        'xiaogema_platforms' as kpi_id,
-        month_start,
-        'city' as area_level,
-        cast(null as {{ dbt.type_string() }}) as district_code,
-        'delivery' as group_code,
-        cast(null as {{ dbt.type_string() }}) as platform_code,
-        cast(platform_count as double) as kpi_value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator
-    from linked_platforms
-
-    union all
-
-    select
-        'xiaogema_registration_rate',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        null,
-        sum(is_registered) * 1.0 / count(*),
-        cast(sum(is_registered) as double),
-        cast(count(*) as double)
-    from riders
-    group by month_start
-
-    union all
-
-    select
-        'xiaogema_registration_rate',
-        month_start,
-        'district',
-        district_code,
-        'delivery',
-        null,
-        sum(is_registered) * 1.0 / count(*),
-        cast(sum(is_registered) as double),
-        cast(count(*) as double)
-    from riders
-    group by month_start, district_code
-
-    union all
-
-    select
-        'xiaogema_registration_rate',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        platform_code,
-        sum(is_registered) * 1.0 / count(*),
-        cast(sum(is_registered) as double),
-        cast(count(*) as double)
-    from riders
-    group by month_start, platform_code
-
-    union all
-
-    select
-        'xiaogema_income_uplift_yuan',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        null,
-        registered_income - unregistered_income,
-        null,
-        null
-    from income_by_status
-    where registered_income is not null and unregistered_income is not null
-
-    union all
-
-    select
-        'xiaogema_minutes_saved_per_order',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        null,
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60 / sum(entries),
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60,
-        cast(sum(entries) as double)
-    from entries
-    group by month_start
-    having sum(entries) > 0
-
-    union all
-
-    select
-        'xiaogema_minutes_saved_per_order',
-        month_start,
-        'district',
-        district_code,
-        'delivery',
-        null,
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60 / sum(entries),
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60,
-        cast(sum(entries) as double)
-    from entries
-    group by month_start, district_code
-    having sum(entries) > 0
-
-    union all
-
-    select
-        'xiaogema_minutes_saved_per_order',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        platform_code,
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60 / sum(entries),
-        cast(sum(seconds_saved) as {{ type_double() }}) / 60,
-        cast(sum(entries) as double)
-    from entries
-    group by month_start, platform_code
-    having sum(entries) > 0
-
-    union all
-
-    select
-        'xiaogema_compound_entries',
-        month_start,
-        'city',
-        null,
-        'delivery',
-        null,
-        cast(sum(entries) as double),
-        null,
-        null
-    from entries
-    group by month_start
-
-    union all
-
-    select
-        'xiaogema_compound_entries',
-        month_start,
-        'district',
-        district_code,
-        'delivery',
-        null,
-        cast(sum(entries) as double),
-        null,
-        null
-    from entries
-    group by month_start, district_code
+    {{ kpi_rows(['use_measures', 'measures'], grains=['district_code', 'group_code', 'platform_code']) }}
 
 )
 

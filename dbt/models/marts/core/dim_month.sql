@@ -1,11 +1,16 @@
-{#- Every month some source delivered data for. -#}
+{#- Every report month (a month some registry was delivered for), with the months it is compared against. -#}
 
 with
 
-registry_months as (
+district_months as (
 
-    select distinct delivery_month as month_start
-    from {{ ref('stg_organisation__party_orgs') }}
+    select * from {{ ref('int_district_months_spanned') }}
+
+),
+
+months as (
+
+    select distinct month_start from district_months
 
 ),
 
@@ -17,7 +22,7 @@ final as (
         cast({{ dbt.dateadd('month', -1, 'month_start') }} as date) as previous_month_start,
         cast({{ dbt.dateadd('year', -1, 'month_start') }} as date) as same_month_last_year
 
-    from registry_months
+    from months
 
 )
 

@@ -1,4 +1,5 @@
-{#- The long KPI table every dashboard, `xiaoge kpi` and the export read. One union arm per theme. -#}
+{#- The long KPI table every dashboard, `xiaoge kpi` and the export read. One union arm per theme
+    (the person-month themes come unioned). -#}
 
 with
 
@@ -28,11 +29,7 @@ governance_kpis as (
 
 people_kpis as (
 
-    select * from {{ ref('int_workforce_kpis_measured') }}
-    union all
-    select * from {{ ref('int_rights_kpis_measured') }}
-    union all
-    select * from {{ ref('int_xiaogema_kpis_measured') }}
+    select * from {{ ref('int_people_kpis_unioned') }}
 
 ),
 
@@ -50,17 +47,10 @@ all_kpis as (
 
 ),
 
-keyed as (
+final as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "kpi_id", "'|'",
-            dbt.cast("month_start", api.Column.translate_type("string")), "'|'",
-            "area_level", "'|'",
-            "coalesce(district_code, '')", "'|'",
-            "coalesce(group_code, '')", "'|'",
-            "coalesce(platform_code, '')",
-        ])) }} as kpi_row_id,
+        kpi_row_id,
         kpi_id,
         month_start,
         area_level,
@@ -77,4 +67,4 @@ keyed as (
 
 )
 
-select * from keyed
+select * from final

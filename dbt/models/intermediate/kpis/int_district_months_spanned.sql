@@ -1,4 +1,5 @@
-{#- The report months x districts every KPI is measured over (months some registry was delivered for). -#}
+{#- The report months (any month a registry was delivered for) x every district: the months
+    dim_month lists and the spine count KPIs are zero-filled over. -#}
 
 with
 
@@ -31,6 +32,11 @@ months as (
 final as (
 
     select
+        {{ dbt.concat([
+            dbt.cast("months.month_start", api.Column.translate_type("string")),
+            "'|'",
+            "districts.district_code",
+        ]) }} as district_month_id,
         months.month_start,
         districts.district_code
 
