@@ -243,7 +243,15 @@ def first_paint(home: Path) -> float:
 
 
 def row_counts(home: Path) -> dict[str, int]:
-    with duckdb.connect(str(home / "published" / "xiaoge.duckdb"), read_only=True) as con:
+    """Data size, from the build database behind the served file (the served file holds only
+    public marts; staging views over the raw zone stay in the build database)."""
+    from warehouse.config import Home
+    from warehouse.served import served_build_database
+
+    database = served_build_database(Home(home))
+    if database is None:
+        raise RuntimeError(f"no build database behind the served file in {home}")
+    with duckdb.connect(str(database), read_only=True) as con:
         counts = {}
         for table in (
             "stg_platform__monthly_activities",
