@@ -135,7 +135,7 @@ def test_a_group_scope_reads_the_same_everywhere(demo_home: Path, tmp_path: Path
 def test_every_reader_reads_through_warehouse_kpis():
     """The dashboards, the pack and `xiaoge kpi` call warehouse.kpis ..."""
     import dashboards.data
-    import warehouse.cli
+    import warehouse.cli.read
     import warehouse.export.brief
     import warehouse.export.pack
 
@@ -143,7 +143,7 @@ def test_every_reader_reads_through_warehouse_kpis():
     assert warehouse.export.pack.headline is warehouse.kpis.headline
     assert warehouse.export.pack.month_rows is warehouse.kpis.month_rows
     assert warehouse.export.brief.series is warehouse.kpis.series
-    assert "from warehouse.kpis import kpi_values" in inspect.getsource(warehouse.cli.kpi)
+    assert "from warehouse.kpis import kpi_values" in inspect.getsource(warehouse.cli.read.kpi)
 
 
 def test_the_headline_rule_is_written_once():
