@@ -72,14 +72,13 @@ def _build_target(value: str | BuildTarget) -> BuildTarget:
 # Output
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
 
-# Months, YYYY-MM (each help says what the command does with the month)
-LatestMonthOption = Annotated[
-    str | None, typer.Option("--month", help="YYYY-MM; default: the latest month", callback=MONTH)
+# Months, YYYY-MM
+MonthOption = Annotated[
+    str | None,
+    typer.Option(
+        "--month", help="month, YYYY-MM; default: the latest published month", callback=MONTH
+    ),
 ]
-ExportMonthOption = Annotated[
-    str | None, typer.Option("--month", help="month to export, YYYY-MM", callback=MONTH)
-]
-PackMonthOption = Annotated[str, typer.Option("--month", help="month, YYYY-MM", callback=MONTH)]
 FirstMonthOption = Annotated[
     str, typer.Option("--start", help="first month, YYYY-MM", callback=MONTH)
 ]
@@ -90,17 +89,12 @@ DistrictOption = Annotated[
     str | None,
     typer.Option("--district", help="district code; default: the whole city", callback=DISTRICT),
 ]
-CityWideDistrictOption = Annotated[
-    str | None,
-    typer.Option("--district", help="district code; default: city-wide", callback=DISTRICT),
-]
 
 # Demo data
-DemoScaleOption = Annotated[
+ScaleOption = Annotated[
     Scale,
     typer.Option("--scale", help="small (tests, seconds) or city (Hangzhou size)", parser=_scale),
 ]
-ScaleOption = Annotated[Scale, typer.Option("--scale", help="small or city", parser=_scale)]
 
 # Builds
 BuildTargetOption = Annotated[
@@ -113,5 +107,4 @@ BuildTargetOption = Annotated[
 ]
 
 # Serving the dashboards on 127.0.0.1
-DashboardPortOption = Annotated[int, typer.Option("--port", help="dashboard port")]
-PortOption = Annotated[int, typer.Option("--port", help="port on 127.0.0.1")]
+PortOption = Annotated[int, typer.Option("--port", help="dashboard port on 127.0.0.1")]

@@ -13,12 +13,9 @@ from warehouse.cli.options import (
     GROUP,
     USER,
     VERSION,
-    CityWideDistrictOption,
     DistrictOption,
-    ExportMonthOption,
     JsonFlag,
-    LatestMonthOption,
-    PackMonthOption,
+    MonthOption,
 )
 from warehouse.cli.render import (
     breakdown_table,
@@ -29,6 +26,7 @@ from warehouse.cli.render import (
     print_status,
 )
 from warehouse.config import Home, home
+from warehouse.errors import UserError
 
 export_app = typer.Typer(
     help="Monthly KPI packs: export a month, or compare two versions.", no_args_is_help=False
@@ -38,7 +36,7 @@ export_app = typer.Typer(
 @export_app.callback(invoke_without_command=True)
 def export(
     ctx: typer.Context,
-    month: ExportMonthOption = None,
+    month: MonthOption = None,
     district: DistrictOption = None,
     as_user: Annotated[
         str | None,
@@ -58,7 +56,7 @@ def export(
 
 @export_app.command("diff")
 def export_diff(
-    month: PackMonthOption,
+    month: MonthOption = None,
     district: DistrictOption = None,
     from_version: Annotated[
         str | None, typer.Option("--from", help="older version, e.g. v1", callback=VERSION)
@@ -70,7 +68,13 @@ def export_diff(
 ) -> None:
     """List the KPIs whose values differ between two versions of a month's pack."""
     from warehouse.export import diff
+    from warehouse.published import NOT_PUBLISHED, available_months
 
+    if month is None:
+        months = available_months(home())
+        if not months:
+            raise UserError(NOT_PUBLISHED)
+        month = months[-1]
     changes = diff(
         home(), month, district, _version_number(from_version), _version_number(to_version)
     )
@@ -85,8 +89,8 @@ def _version_number(text: str | None) -> int | None:
 
 
 def kpi(
-    month: LatestMonthOption = None,
-    district: CityWideDistrictOption = None,
+    month: MonthOption = None,
+    district: DistrictOption = None,
     group: Annotated[
         str | None,
         typer.Option(

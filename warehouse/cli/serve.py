@@ -16,10 +16,9 @@ from warehouse.cli.build import build_and_publish
 from warehouse.cli.load import generate_files, ingest_files
 from warehouse.cli.options import (
     DEFAULT_PORT,
-    DashboardPortOption,
-    DemoScaleOption,
     PortOption,
     Scale,
+    ScaleOption,
 )
 from warehouse.cli.read import export_pack
 from warehouse.cli.render import console
@@ -28,11 +27,11 @@ from warehouse.errors import UserError
 
 
 def demo(
-    scale: DemoScaleOption = Scale.small,
+    scale: ScaleOption = Scale.small,
     serve_after: Annotated[
         bool, typer.Option("--serve/--no-serve", help="serve the dashboard at the end")
     ] = True,
-    port: DashboardPortOption = DEFAULT_PORT,
+    port: PortOption = DEFAULT_PORT,
 ) -> None:
     """Generate demo data, ingest, build, publish, export the last month, then serve."""
     from warehouse.generate import DEFAULT_END, DEFAULT_SEED, DEFAULT_START
