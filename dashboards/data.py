@@ -87,35 +87,33 @@ def districts() -> pd.DataFrame:
 
 def groups() -> pd.DataFrame:
     return _run(
-        "select group_code, group_name, group_name_en from worker_groups order by group_code"
+        "select group_code, group_name, group_name_en from dim_worker_group order by group_code"
     )
 
 
 def platforms() -> pd.DataFrame:
     return _run(
-        "select platform_code, platform_name, platform_name_en, group_code from platforms order by platform_code"
+        "select platform_code, platform_name, platform_name_en, group_code from dim_platform order by platform_code"
     )
 
 
 def themes() -> pd.DataFrame:
-    return _run("select * from kpi_themes order by page_order")
+    return _run("select theme, name_zh, name_en, page_order from dim_kpi_theme order by page_order")
 
 
 def catalogue() -> pd.DataFrame:
-    return _run(
-        "select c.* from kpi_catalogue as c join kpi_themes as t using (theme) order by t.page_order, c.kpi_id"
-    )
+    return _run("select * from dim_kpi order by theme_page_order, kpi_id")
 
 
 def terms() -> pd.DataFrame:
-    """The terms the KPI definitions name in 【】 (seeds/kpi_terms.csv); none in a file
-    published before the terms were."""
-    if not relation_exists("kpi_terms"):
+    """The terms the KPI definitions name in 【】 (dim_kpi_term); none in a file published
+    before the terms were."""
+    if not relation_exists("dim_kpi_term"):
         return pd.DataFrame(
             columns=["term_id", "name_zh", "name_en", "definition_zh", "definition_en"]
         )
     return _run(
-        "select term_id, name_zh, name_en, definition_zh, definition_en from kpi_terms order by term_id"
+        "select term_id, name_zh, name_en, definition_zh, definition_en from dim_kpi_term order by term_id"
     )
 
 
@@ -201,7 +199,7 @@ def tenure_distribution(scope: Scope) -> pd.DataFrame:
         """
         select b.tenure_band_name as tenure_years, t.workers, t.workers_suppressed
         from fct_workforce_tenure_monthly as t
-        join tenure_bands as b using (tenure_band)
+        join dim_tenure_band as b using (tenure_band)
         where strftime(t.month_start, '%Y-%m') = ?
           and t.area_level = case when ?::varchar is null then 'city' else 'district' end
           and (?::varchar is null or t.district_code = ?::varchar)

@@ -11,7 +11,10 @@ own definition (v1.3, models/marts/dag/ and models/marts/tests/), with its defau
 - rejoining of upstream concepts (fct_rejoining_of_upstream_concepts): a resource reads `A`
   and also `B`, where `B` reads `A` and feeds nothing else;
 - too many joins (fct_too_many_joins): a model with 7 or more direct parents, unless its
-  YAML documents why, as `meta: {evaluator_exception: {rule: too_many_joins, reason: ...}}`.
+  YAML documents why, as `meta: {evaluator_exception: {rule: too_many_joins, reason: ...}}`;
+- exposures on non-public resources (fct_exposures_dependent_on_private_models): an exposure
+  depends on anything but a public model. dbt-bouncer's check lets seeds through; the
+  evaluator counts them.
 
 The graph is the evaluator's: models, seeds, snapshots and sources; tests, unit tests and
 exposures are neither parents nor children. Prints one line per violation (resource, rule,
@@ -154,7 +157,30 @@ def too_many_joins(manifest: dict) -> list[Violation]:
     return violations
 
 
-RULES = (missing_primary_key_tests, rejoining_of_upstream_concepts, too_many_joins)
+def exposures_on_non_public_resources(manifest: dict) -> list[Violation]:
+    violations = []
+    for exposure in sorted(manifest.get("exposures", {}).values(), key=lambda e: e["name"]):
+        for parent in sorted(exposure.get("depends_on", {}).get("nodes", [])):
+            node = manifest["nodes"].get(parent) or manifest["sources"].get(parent) or {}
+            if node.get("resource_type") == "model" and node.get("access") == "public":
+                continue
+            violations.append(
+                Violation(
+                    exposure["name"],
+                    "exposure on a non-public resource",
+                    f"it reads {_name(parent)}: read a public mart instead (a seed's rows "
+                    "through a dim_ model in models/marts/)",
+                )
+            )
+    return violations
+
+
+RULES = (
+    missing_primary_key_tests,
+    rejoining_of_upstream_concepts,
+    too_many_joins,
+    exposures_on_non_public_resources,
+)
 
 
 def check(manifest: dict) -> list[Violation]:

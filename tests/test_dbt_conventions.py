@@ -80,6 +80,25 @@ def test_an_exposure_on_a_protected_model_fails(project: Path):
     assert "reads_person_rows" in output and "int_workers_registered" in output
 
 
+def test_an_exposure_on_a_seed_fails(project: Path):
+    # the evaluator's rule (dbt-bouncer's check lets seeds through)
+    exposures = models(project) / "exposures" / "_exposures.yml"
+    exposures.write_text(
+        exposures.read_text(encoding="utf-8")
+        + """
+  - name: reads_the_seed
+    type: notebook
+    owner: {name: someone}
+    depends_on:
+      - ref('kpi_catalogue')
+""",
+        encoding="utf-8",
+    )
+    passed, output = lint(project)
+    assert not passed
+    assert "reads_the_seed: exposure on a non-public resource: it reads kpi_catalogue" in output
+
+
 def test_a_model_without_a_primary_key_test_fails(project: Path):
     properties = models(project) / "marts" / "core" / "dim_platform.yml"
     text = properties.read_text(encoding="utf-8")

@@ -108,14 +108,15 @@ def test_marts_are_the_public_interface(manifest: dict):
         assert (model["access"] == "public") == (layer(model) == "marts"), model["unique_id"]
 
 
-def test_exposures_read_public_models_and_seeds_only(manifest: dict):
+def test_exposures_read_public_models_only(manifest: dict):
+    """No seed either: consumers read a seed's rows through its public dim_ mart."""
     nodes = manifest["nodes"]
     for exposure in manifest["exposures"].values():
         parents = exposure["depends_on"]["nodes"]
         assert parents, exposure["name"]
         for parent in parents:
             node = nodes[parent]
-            assert node["resource_type"] == "seed" or node.get("access") == "public", (
+            assert node["resource_type"] == "model" and node.get("access") == "public", (
                 f"{exposure['name']} reads {node['name']}"
             )
 

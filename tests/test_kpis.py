@@ -64,10 +64,10 @@ def run():
     )
     con.execute(
         """
-        create table kpi_themes as select * from (values
+        create table dim_kpi_theme as select * from (values
             ('service', '服务阵地', 'Service network', 2), ('workforce', '队伍稳定', 'Workforce', 1)
         ) as t(theme, name_zh, name_en, page_order);
-        create table kpi_catalogue as select * from (values
+        create table dim_kpi as select c.*, t.page_order as theme_page_order from (values
             ('stations', '驿站数', 'Stations', '定义', 'Definition', '个', 'count', 'up',
              'service', 120.0, 'int_a'),
             ('workers', '在岗人数', 'Workers', '定义', 'Definition', '人', 'count', 'up',
@@ -75,13 +75,14 @@ def run():
             ('churn', '月流失率', 'Churn', '定义', 'Definition', '比例', 'rate', 'down',
              'workforce', null, 'int_b')
         ) as c(kpi_id, name_zh, name_en, definition_zh, definition_en, unit, value_kind,
-               direction, theme, target, source_model);
+               direction, theme, target, source_model)
+        join dim_kpi_theme as t using (theme);
         create table dim_district as select * from (values
             ('330106', '西湖区', 'Xihu'), ('330108', '滨江区', 'Binjiang')
         ) as d(district_code, district_name, district_name_pinyin);
-        create table worker_groups as select * from (values
+        create table dim_worker_group as select * from (values
             ('delivery', '网约配送员'), ('express', '快递员')) as g(group_code, group_name);
-        create table platforms as select * from (values
+        create table dim_platform as select * from (values
             ('meituan', '美团', 'delivery')) as p(platform_code, platform_name, group_code);
         """
     )

@@ -100,15 +100,14 @@ def headline(run: Run, scope: Scope, theme: str | None = None) -> pd.DataFrame:
                now.value_suppressed, now.numerator_suppressed, now.denominator_suppressed,
                now.group_code, now.platform_code, now.month_start is not null as reported,
                last_month.kpi_value as previous_month, last_year.kpi_value as previous_year
-        from kpi_catalogue as c
-        join kpi_themes as t using (theme)
+        from dim_kpi as c
         left join rows as now on now.kpi_id = c.kpi_id and strftime(now.month_start, '%Y-%m') = ?
         left join rows as last_month on last_month.kpi_id = c.kpi_id
             and last_month.month_start = cast(now.month_start - interval 1 month as date)
         left join rows as last_year on last_year.kpi_id = c.kpi_id
             and last_year.month_start = cast(now.month_start - interval 12 month as date)
         where ?::varchar is null or c.theme = ?::varchar
-        order by t.page_order, c.kpi_id
+        order by c.theme_page_order, c.kpi_id
         """,
         [*scoped_rows_params(scope), scope.month, theme, theme],
     )
@@ -118,7 +117,7 @@ def headline(run: Run, scope: Scope, theme: str | None = None) -> pd.DataFrame:
 def area_targets(headline: pd.DataFrame, district_code: str | None) -> pd.DataFrame:
     """Headline rows with the catalogue's `target` kept for city-wide figures only.
 
-    `kpi_catalogue.target` is the city's goal (3,025 stations for the whole city): judged
+    `dim_kpi.target` is the city's goal (3,025 stations for the whole city): judged
     against it, every district would read as failing. Until districts have targets of their
     own, a district's figures carry none. `has_target` still says which KPIs are the
     programme's goals, for pages that give those their place.
@@ -149,7 +148,7 @@ def theme_series(run: Run, theme: str, scope: Scope) -> pd.DataFrame:
         f"""
         with rows as ({SCOPED_ROWS})
         select k.kpi_id, strftime(k.month_start, '%Y-%m') as month, {_FIGURES}
-        from rows as k join kpi_catalogue as c using (kpi_id)
+        from rows as k join dim_kpi as c using (kpi_id)
         where c.theme = ? and strftime(k.month_start, '%Y-%m') <= ?
         order by k.kpi_id, k.month_start
         """,
@@ -179,7 +178,7 @@ def breakdown(run: Run, scope: Scope, by: str, kpi_id: str | None = None) -> pd.
     `platform`: `code` and its Chinese name `name_zh`, with the figures."""
     if by not in ("group", "platform"):
         raise ValueError(by)
-    names_table = "worker_groups" if by == "group" else "platforms"
+    names_table = "dim_worker_group" if by == "group" else "dim_platform"
     platform_rows = "is null" if by == "group" else "is not null"
     return run(
         f"""
@@ -206,7 +205,7 @@ def month_rows(run: Run, month: str, district: str | None) -> pd.DataFrame:
                k.platform_code, k.kpi_value as value, k.numerator, k.denominator, c.unit,
                k.value_suppressed, k.numerator_suppressed, k.denominator_suppressed
         from fct_kpi_monthly as k
-        join kpi_catalogue as c using (kpi_id)
+        join dim_kpi as c using (kpi_id)
         left join dim_district as d using (district_code)
         where k.month_start = ?
           and (?::varchar is null or k.district_code = ?::varchar)
@@ -218,9 +217,9 @@ def month_rows(run: Run, month: str, district: str | None) -> pd.DataFrame:
 
 
 def theme_names(run: Run, lang: str = "zh") -> dict[str, str]:
-    """Theme code -> its name (seeds/kpi_themes.csv, as published), in page order."""
+    """Theme code -> its name (dim_kpi_theme), in page order."""
     frame = run(
-        f"select theme, name_{'en' if lang == 'en' else 'zh'} as name from kpi_themes order by page_order",
+        f"select theme, name_{'en' if lang == 'en' else 'zh'} as name from dim_kpi_theme order by page_order",
         [],
     )
     return dict(zip(frame["theme"], frame["name"], strict=True))

@@ -33,7 +33,7 @@ def sql(statement: str, params: list | None = None) -> pd.DataFrame:
 
 def catalogue() -> pd.DataFrame:
     """Every KPI: id, names, definition, unit, kind, theme, source model."""
-    return sql("select * from kpi_catalogue order by theme, kpi_id")
+    return sql("select * from dim_kpi order by theme, kpi_id")
 
 
 def kpi(

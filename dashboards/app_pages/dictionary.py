@@ -28,7 +28,7 @@ for theme, kpis in catalogue.groupby("theme", sort=False):
             st.markdown(f"**{t('lineage')}**: {lineage} · {kpi.unit or ''} · {kpi.value_kind}")
 download_csv(catalogue, "kpi_catalogue", "catalogue")
 
-# The shared terms the definitions name in 【】 (seeds/kpi_terms.csv).
+# The shared terms the definitions name in 【】 (dim_kpi_term).
 terms = data.terms()
 if not terms.empty:
     st.subheader(t("terms"))

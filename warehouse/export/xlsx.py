@@ -29,7 +29,7 @@ def write_xlsx(
     meta: dict,
     theme_names: dict[str, str],
 ) -> None:
-    """A sheet per theme (named from seeds/kpi_themes.csv), the definitions on 说明, build
+    """A sheet per theme (named from dim_kpi_theme), the definitions on 说明, build
     and audit on 元数据. `rows` are the pack's rows as people read them ("<5" where hidden)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
