@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import run_cli
@@ -138,3 +141,16 @@ def test_a_user_from_the_environment_is_checked_too(fresh_home: Path, monkeypatc
     monkeypatch.setenv("XIAOGE_USER", "../../x")
     result = run_cli(fresh_home, "export", "--month", "2025-06", check=False)
     assert_one_line_error(result, "--as-user/XIAOGE_USER", "'../../x'")
+
+
+def test_a_served_file_from_older_models_asks_for_a_build(copy_of_demo_home: Path):
+    """A version published before a public model existed (e.g. rolled back to) names the
+    missing table and the command that publishes a current one, instead of a database error."""
+    served = copy_of_demo_home / "published" / "xiaoge.duckdb"
+    replaced = served.with_name("older.duckdb")
+    shutil.copyfile(served, replaced)
+    with duckdb.connect(str(replaced)) as con:
+        con.execute("drop table dim_kpi")
+    os.replace(replaced, served)
+    result = run_cli(copy_of_demo_home, "kpi", check=False)
+    assert_one_line_error(result, "缺少表 dim_kpi", "xiaoge build")

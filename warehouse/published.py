@@ -6,6 +6,7 @@ and no reader ever holds the file open across a publish.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,6 +20,7 @@ from warehouse.duck import connect
 from warehouse.errors import UserError
 
 NOT_PUBLISHED = "还没有已发布的数据:先运行 xiaoge demo,或 xiaoge ingest 后 xiaoge build"
+OUTDATED = "已发布的数据来自旧版本的模型,缺少表 {table}:请运行 xiaoge build 重新构建并发布"
 
 
 @contextmanager
@@ -28,6 +30,10 @@ def read_only(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(home.published_db, read_only=True)
     try:
         yield con
+    except duckdb.CatalogException as error:
+        # a file published by an earlier release of the models lacks a newer public model
+        missing = re.search(r"name (\w+) does not exist", str(error))
+        raise UserError(OUTDATED.format(table=missing[1] if missing else "")) from None
     finally:
         con.close()
 

@@ -22,7 +22,8 @@ from warehouse.access import Viewer, access_file, local_viewer, log_access, view
 from warehouse.config import home
 from warehouse.duck import connect
 from warehouse.errors import UserError
-from warehouse.published import query
+from warehouse.kpis import Scope, reader, series
+from warehouse.published import NOT_PUBLISHED, available_months, query
 from warehouse.served import served_build_database
 
 
@@ -42,23 +43,17 @@ def kpi(
     group: str | None = None,
     platform: str | None = None,
 ) -> pd.DataFrame:
-    """One KPI by month for an area (city-wide by default), group and platform."""
+    """One KPI by month for an area (city-wide by default), group and platform: the figure the
+    dashboards' cards and `xiaoge kpi` show for the same filters, one row per month."""
     if kpi_id not in set(catalogue()["kpi_id"]):
         raise UserError(f"目录中没有指标 {kpi_id}:用 catalogue() 查看全部指标")
-    return sql(
-        """
-        select month_start, kpi_value as value, numerator, denominator, group_code, platform_code
-        from fct_kpi_monthly
-        where kpi_id = ?
-          and area_level = case when ?::varchar is null then 'city' else 'district' end
-          and (?::varchar is null or district_code = ?::varchar)
-          and (group_code is not distinct from ?::varchar or (?::varchar is null and group_code is not null
-               and not exists (select 1 from fct_kpi_monthly as k2 where k2.kpi_id = ? and k2.group_code is null)))
-          and platform_code is not distinct from ?::varchar
-        order by month_start, group_code
-        """,
-        [kpi_id, district, district, district, group, group, kpi_id, platform],
-    )
+    months = available_months(home())
+    if not months:
+        raise UserError(NOT_PUBLISHED)
+    scope = Scope(months[-1], district, group, platform)
+    figures = series(reader(home()), kpi_id, scope)
+    month_start = pd.to_datetime(figures.pop("month"), format="%Y-%m")
+    return figures.assign(month_start=month_start)[["month_start", *figures.columns]]
 
 
 def _analyst() -> Viewer:
