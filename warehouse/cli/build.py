@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from warehouse.cli.options import BUILD_ID, BuildTarget, BuildTargetOption
-from warehouse.cli.render import console, progress, spark_comparison_table, wait_notice
+from warehouse.cli.render import console, dbt_progress, spark_comparison_table, wait_notice
 from warehouse.config import Home, home
 from warehouse.errors import UserError
 
@@ -76,23 +76,12 @@ def build_and_publish(where: Home, full: bool = False) -> str:
         return _build_and_publish_locked(where, full)
 
 
-def _dbt_node_name(unique_id: str) -> str:
-    return unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id
-
-
 def _build_and_publish_locked(where: Home, full: bool) -> str:
     from warehouse.build import build
     from warehouse.publish import publish, versions
 
-    with progress() as bar:
-        task = bar.add_task("dbt build", total=None)
-
-        def on_node(unique_id: str, total: int) -> None:
-            description = f"dbt build: {_dbt_node_name(unique_id)}"
-            bar.update(task, advance=1, total=total, description=description)
-
+    with dbt_progress("dbt build", "dbt build") as on_node:
         result = build(where, on_node=on_node, full=full)
-        bar.update(task, description="dbt build 完成")
     with console.status("发布:人数统计的保护(小单元格及可推算的单元格不公布)计算中…"):
         disclosure = publish(where, result)
     # as published: a warning about people only where the served figures show them
@@ -116,15 +105,8 @@ def _build_and_publish_locked(where: Home, full: bool) -> str:
 def _build_on_spark(where: Home, data_tests: bool = False) -> None:
     from warehouse.spark import ABS_TOLERANCE, REL_TOLERANCE, build_on_spark
 
-    with progress() as bar:
-        task = bar.add_task("dbt build (Spark)", total=None)
-
-        def on_node(unique_id: str, total: int) -> None:
-            description = f"Spark: {_dbt_node_name(unique_id)}"
-            bar.update(task, advance=1, total=total, description=description)
-
+    with dbt_progress("dbt build (Spark)", "Spark") as on_node:
         result = build_on_spark(where, on_node=on_node, data_tests=data_tests)
-        bar.update(task, description="dbt build (Spark) 完成")
     console.print(spark_comparison_table(result))
     if result.differing:
         first = result.differing[0]

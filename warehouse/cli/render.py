@@ -4,6 +4,8 @@ stdout, and the rich tables of the commands that report figures."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -32,6 +34,20 @@ def progress() -> Progress:
         console=console,
         transient=False,
     )
+
+
+@contextmanager
+def dbt_progress(label: str, prefix: str) -> Iterator[Callable[[str, int], None]]:
+    """A progress bar over a dbt run's nodes; yields the callback dbt calls per finished node."""
+    with progress() as bar:
+        task = bar.add_task(label, total=None)
+
+        def on_node(unique_id: str, total: int) -> None:
+            name = unique_id.split(".")[2] if unique_id.count(".") >= 2 else unique_id
+            bar.update(task, advance=1, total=total, description=f"{prefix}: {name}")
+
+        yield on_node
+        bar.update(task, description=f"{label} 完成")
 
 
 def print_json(data: object) -> None:
