@@ -61,19 +61,24 @@ def test_the_project_passes(project: Path):
     assert passed, output
 
 
-def test_an_exposure_on_a_protected_model_fails(project: Path):
+def add_exposure(project: Path, name: str, reads: str) -> None:
+    """A notebook exposure reading one node, appended to the project's exposures."""
     exposures = models(project) / "exposures" / "_exposures.yml"
     exposures.write_text(
         exposures.read_text(encoding="utf-8")
-        + """
-  - name: reads_person_rows
+        + f"""
+  - name: {name}
     type: notebook
-    owner: {name: someone}
+    owner: {{name: someone}}
     depends_on:
-      - ref('int_workers_registered')
+      - ref('{reads}')
 """,
         encoding="utf-8",
     )
+
+
+def test_an_exposure_on_a_protected_model_fails(project: Path):
+    add_exposure(project, "reads_person_rows", "int_workers_registered")
     passed, output = lint(project)
     assert not passed
     assert "check_exposure_based_on_non_public_models" in output
@@ -82,18 +87,7 @@ def test_an_exposure_on_a_protected_model_fails(project: Path):
 
 def test_an_exposure_on_a_seed_fails(project: Path):
     # the evaluator's rule (dbt-bouncer's check lets seeds through)
-    exposures = models(project) / "exposures" / "_exposures.yml"
-    exposures.write_text(
-        exposures.read_text(encoding="utf-8")
-        + """
-  - name: reads_the_seed
-    type: notebook
-    owner: {name: someone}
-    depends_on:
-      - ref('kpi_catalogue')
-""",
-        encoding="utf-8",
-    )
+    add_exposure(project, "reads_the_seed", "kpi_catalogue")
     passed, output = lint(project)
     assert not passed
     assert "reads_the_seed: exposure on a non-public resource: it reads kpi_catalogue" in output
