@@ -280,3 +280,10 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
         )
     )
     assert (metadata["区域"], metadata["审计警告"]) == ("330106", 1)
+
+
+def test_export_without_a_month_exports_the_latest_published_month(copy_of_demo_home: Path):
+    # `xiaoge demo` exported the last month already: the same numbers write no new version
+    result = run_cli(copy_of_demo_home, "export")
+    assert "2025-06 的数字没有变化" in result.stderr + result.stdout
+    assert sorted(p.name for p in (copy_of_demo_home / "exports").iterdir()) == ["2025-06"]

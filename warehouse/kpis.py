@@ -18,7 +18,7 @@ from warehouse import names, strict_json
 from warehouse.access import scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
-from warehouse.published import NOT_PUBLISHED, available_months, build_info, month_start
+from warehouse.published import build_info, month_start, published_month
 
 Run = Callable[[str, list], pd.DataFrame]
 BREAKDOWNS = ("district", "group", "platform")
@@ -242,13 +242,7 @@ def kpi_values(
     group and by platform, as the dashboards' breakdown charts show them. Figures hidden by
     the disclosure-control gate are None, with `suppressed`.
     """
-    months = available_months(home)
-    if not months:
-        raise UserError(NOT_PUBLISHED)
-    month = month or months[-1]
-    month_start(month)
-    if month not in months:
-        raise UserError(f"没有 {month} 的数据:已发布的月份为 {months[0]} 至 {months[-1]}")
+    month = published_month(home, month)
     run = reader(home)
     if district is not None:
         known = run("select district_code from dim_district", [])["district_code"].tolist()

@@ -69,6 +69,20 @@ def available_months(home: Home) -> list[str]:
     return frame["m"].tolist()
 
 
+def published_month(home: Home, month: str | None) -> str:
+    """The month a reader asked for, checked against the published months; by default the
+    latest one."""
+    months = available_months(home)
+    if not months:
+        raise UserError(NOT_PUBLISHED)
+    if month is None:
+        return months[-1]
+    month_start(month)
+    if month not in months:
+        raise UserError(f"没有 {month} 的数据:已发布的月份为 {months[0]} 至 {months[-1]}")
+    return month
+
+
 def build_info(home: Home) -> dict:
     frame = query(home, "select build_id, built_at, tool_version from xiaoge_build")
     row = frame.iloc[0]

@@ -23,7 +23,7 @@ from warehouse.config import home
 from warehouse.duck import connect
 from warehouse.errors import UserError
 from warehouse.kpis import Scope, reader, series
-from warehouse.published import NOT_PUBLISHED, available_months, query
+from warehouse.published import published_month, query
 from warehouse.served import served_build_database
 
 
@@ -47,10 +47,7 @@ def kpi(
     dashboards' cards and `xiaoge kpi` show for the same filters, one row per month."""
     if kpi_id not in set(catalogue()["kpi_id"]):
         raise UserError(f"目录中没有指标 {kpi_id}:用 catalogue() 查看全部指标")
-    months = available_months(home())
-    if not months:
-        raise UserError(NOT_PUBLISHED)
-    scope = Scope(months[-1], district, group, platform)
+    scope = Scope(published_month(home(), None), district, group, platform)
     figures = series(reader(home()), kpi_id, scope)
     month_start = pd.to_datetime(figures.pop("month"), format="%Y-%m")
     return figures.assign(month_start=month_start)[["month_start", *figures.columns]]

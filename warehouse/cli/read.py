@@ -26,7 +26,6 @@ from warehouse.cli.render import (
     print_status,
 )
 from warehouse.config import Home, home
-from warehouse.errors import UserError
 
 export_app = typer.Typer(
     help="Monthly KPI packs: export a month, or compare two versions.", no_args_is_help=False
@@ -68,15 +67,14 @@ def export_diff(
 ) -> None:
     """List the KPIs whose values differ between two versions of a month's pack."""
     from warehouse.export import diff
-    from warehouse.published import NOT_PUBLISHED, available_months
+    from warehouse.published import published_month
 
-    if month is None:
-        months = available_months(home())
-        if not months:
-            raise UserError(NOT_PUBLISHED)
-        month = months[-1]
     changes = diff(
-        home(), month, district, _version_number(from_version), _version_number(to_version)
+        home(),
+        published_month(home(), month),
+        district,
+        _version_number(from_version),
+        _version_number(to_version),
     )
     if as_json:
         print_json(changes.to_dict(orient="records"))

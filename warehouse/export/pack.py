@@ -31,7 +31,7 @@ from warehouse.export.brief import write_brief, write_charts
 from warehouse.export.xlsx import write_xlsx
 from warehouse.kpis import Scope, headline, month_rows, reader, theme_names
 from warehouse.privacy import shown
-from warehouse.published import available_months, build_info, month_start, query
+from warehouse.published import build_info, published_month, query
 
 NUMBERS_FILE = "kpis.csv"
 
@@ -159,12 +159,7 @@ def _export(
     on_step: Callable[[str], None] | None,
 ) -> ExportOutcome:
     step = on_step or (lambda _text: None)
-    months = available_months(home)
-    if month is None:
-        raise UserError("请用 --month YYYY-MM 指定要导出的月份")
-    month_start(month)
-    if month not in months:
-        raise UserError(f"没有 {month} 的数据:已发布的月份为 {months[0]} 至 {months[-1]}")
+    month = published_month(home, month)
     district_name = None
     if district is not None:
         names = query(
