@@ -69,9 +69,11 @@ def export_diff(
     from warehouse.export import diff
     from warehouse.published import published_month
 
+    # packs on disk are compared as they are: only the default month needs the warehouse
+    month = month or published_month(home(), None)
     changes = diff(
         home(),
-        published_month(home(), month),
+        month,
         district,
         _version_number(from_version),
         _version_number(to_version),
