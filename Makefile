@@ -24,17 +24,18 @@ $(VENV)/.spark-installed: $(VENV)/.installed
 	touch $@
 
 # Chromium (browser tests, chart export, PDF), a CJK font (Chinese text in charts), pdftoppm
-# (PDF checks) and Java 17 (the Spark target).
+# (PDF checks), Java 17 (the Spark target) and LibreOffice Calc (kpis.xlsx printed as a
+# spreadsheet client prints it).
 # Installed with apt when run as root; otherwise the command to run is printed.
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && [ -x "$(JAVA_HOME)/bin/java" ] \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1 && [ -x "$(JAVA_HOME)/bin/java" ] \
 		&& fc-list :lang=zh 2>/dev/null | grep -q .; then \
 		true; \
 	elif [ "$$(id -u)" = "0" ]; then \
-		echo "Installing chromium, fonts-wqy-zenhei, poppler-utils and openjdk-17-jre-headless with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless >/dev/null; \
+		echo "Installing chromium, fonts-wqy-zenhei, poppler-utils, openjdk-17-jre-headless and libreoffice-calc-nogui with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless libreoffice-calc-nogui >/dev/null; \
 	else \
-		echo "Chromium, a CJK font, pdftoppm or Java 17 is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless'" >&2; \
+		echo "Chromium, a CJK font, pdftoppm, Java 17 or LibreOffice Calc is missing: run 'sudo apt-get install -y chromium fonts-wqy-zenhei poppler-utils openjdk-17-jre-headless libreoffice-calc-nogui'" >&2; \
 	fi
 
 demo: install
