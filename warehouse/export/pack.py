@@ -3,7 +3,9 @@ manifest, and the difference between two versions.
 
 A district's pack lives under exports/<month>/district-<code>/v<N>/. A pack is never rewritten:
 exporting a month whose numbers equal the latest pack's writes nothing; different numbers (a
-late correction was loaded) make a new version, and `diff` spells out what changed.
+late correction was loaded) make a new version, which opens with its 更正说明 (revision.py:
+each changed figure, old and new, and the corrected landing files; corrections.csv, the
+manifest, the workbook and the brief), and `diff` spells out what changed.
 
 Every figure is read through `warehouse.access.scoped_query`, so a pack hides the same small
 person counts as the dashboards ("<5" in kpis.csv, kpis.xlsx and the brief; null with a
@@ -19,6 +21,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -28,12 +31,20 @@ from warehouse.access import Role, Viewer, log_access
 from warehouse.config import Home
 from warehouse.errors import UserError
 from warehouse.export.brief import write_brief, write_charts
+from warehouse.export.notes import audit_summary_zh
+from warehouse.export.revision import (
+    CORRECTIONS_FILE,
+    FIGURE_KEYS,
+    NUMBERS_FILE,
+    changed_rows,
+    read_numbers,
+    revision,
+    write_corrections,
+)
 from warehouse.export.xlsx import write_xlsx
 from warehouse.kpis import Scope, headline, month_rows, reader, theme_names
 from warehouse.privacy import shown
 from warehouse.published import build_info, published_month, query
-
-NUMBERS_FILE = "kpis.csv"
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,12 @@ def pack_versions(home: Home, month: str, district: str | None) -> list[int]:
         if base.exists()
         else []
     )
+
+
+def latest_pack(home: Home, month: str, district: str | None) -> Path | None:
+    """The newest version's folder of a month's (or a district's) pack; None before the first."""
+    versions = pack_versions(home, month, district)
+    return pack_folder(home, month, district) / f"v{versions[-1]}" if versions else None
 
 
 def _disclosure(home: Home) -> dict:
@@ -97,7 +114,13 @@ def _build_audit(home: Home, build_id: str, district: str | None, month: str) ->
     record = home.published / "versions" / build_id / "version.json"
     audit = json.loads(record.read_text(encoding="utf-8"))["audit"] if record.exists() else None
     if audit is None:
-        return {"passed": None, "errors": None, "warnings": None, "messages": []}
+        return {
+            "passed": None,
+            "errors": None,
+            "warnings": None,
+            "messages": [],
+            "summary_zh": audit_summary_zh(None, None),
+        }
     findings = [
         f
         for f in audit["findings"]
@@ -109,6 +132,7 @@ def _build_audit(home: Home, build_id: str, district: str | None, month: str) ->
         "errors": sum(f["severity"] == "error" for f in findings),
         "warnings": sum(f["severity"] == "warning" for f in findings),
         "messages": [f["message"] for f in findings],
+        "summary_zh": audit_summary_zh(findings, audit["passed"]),
     }
 
 
@@ -189,17 +213,30 @@ def _export(
                 )
         version = (existing[-1] + 1) if existing else 1
         info = build_info(home)
+        audit = _build_audit(home, info["build_id"], district, month)
+        scope = Scope(month, district)
+        headlines, themes = headline(run, scope), theme_names(run)
+        sources = _source_files(home)
+        step("核对与上一版的差异")
         meta = {
             "month": month,
             "district_code": district,
             "district_name": district_name,
             "version": version,
             **info,
-            "audit": _build_audit(home, info["build_id"], district, month),
+            "audit": {k: v for k, v in audit.items() if k != "summary_zh"},
+            "audit_summary_zh": audit["summary_zh"],
+            "published_on": date.today().isoformat(),
+            "data_as_of": _data_as_of(headlines, sources, month),
+            "revision": (
+                revision(run, base / f"v{existing[-1]}", read_numbers(numbers), sources)
+                if existing
+                else None
+            ),
             "tool_version": __version__,
         }
-        scope = Scope(month, district)
-        headlines, themes = headline(run, scope), theme_names(run)
+        if meta["revision"] is not None:
+            write_corrections(staging / CORRECTIONS_FILE, meta["revision"])
         step("写入 kpis.parquet 和 kpis.xlsx")
         rows.to_parquet(staging / "kpis.parquet", index=False)
         write_xlsx(staging / "kpis.xlsx", shown(rows), headlines, meta, themes)
@@ -210,7 +247,7 @@ def _export(
         manifest = {
             **meta,
             "disclosure": _disclosure(home),
-            "source_files": _source_files(home),
+            "source_files": sources,
             "files": {
                 p.relative_to(staging).as_posix(): _sha256(p)
                 for p in sorted(staging.rglob("*"))
@@ -242,21 +279,27 @@ def diff(
                 f"{month} 没有 v{version};已有版本: {', '.join(f'v{v}' for v in versions)}"
             )
     base = pack_folder(home, month, district)
-    keys = ["kpi_id", "kpi_name", "area", "group_code", "platform_code"]
-    before = pd.read_csv(
-        base / f"v{old}" / NUMBERS_FILE, encoding="utf-8-sig", dtype={"district_code": str}
+    changed = changed_rows(
+        read_numbers(base / f"v{old}" / NUMBERS_FILE), read_numbers(base / f"v{new}" / NUMBERS_FILE)
     )
-    after = pd.read_csv(
-        base / f"v{new}" / NUMBERS_FILE, encoding="utf-8-sig", dtype={"district_code": str}
-    )
-    merged = before.merge(after, on=keys, how="outer", suffixes=("_old", "_new"))
-    old_numbers = pd.to_numeric(merged["value_old"], errors="coerce")
-    new_numbers = pd.to_numeric(merged["value_new"], errors="coerce")
-    same_text = merged["value_old"].astype(str) == merged["value_new"].astype(str)
-    changed = merged[~(((old_numbers - new_numbers).abs() <= 1e-9) | same_text)]
-    result = changed[[*keys, "value_old", "value_new"]].copy()
+    result = changed[[*FIGURE_KEYS, "value_old", "value_new"]].copy()
     for column in ("value_old", "value_new"):  # numbers as numbers; "<5" stays "<5"
         numbers = pd.to_numeric(result[column], errors="coerce")
         result[column] = numbers.astype(object).where(numbers.notna(), result[column])
     result = result.rename(columns={"value_old": f"v{old}", "value_new": f"v{new}"})
     return result.reset_index(drop=True)
+
+
+def _data_as_of(headlines: pd.DataFrame, sources: list[dict], month: str) -> str:
+    """The pack's 数据截至: the earliest of its KPIs' (from the headline's provenance), or,
+    where the served file has none, the earliest of each source table's latest month."""
+    if "data_as_of" in headlines:
+        months = headlines["data_as_of"].dropna()
+        if not months.empty:
+            return str(months.min())
+    latest: dict[tuple[str, str], str] = {}
+    for source in sources:
+        if source["month"] and source["month"] <= month:
+            key = (source["system"], source["table_name"])
+            latest[key] = max(latest.get(key, ""), source["month"])
+    return min(latest.values(), default=month)
