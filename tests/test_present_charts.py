@@ -60,3 +60,23 @@ def test_retention_curves_are_shares_from_zero_to_one():
     assert figure.layout.title.text == "留存曲线"
     assert figure.layout.yaxis.tickformat == ".0%"
     assert list(figure.layout.yaxis.range) == [0, 1]
+
+
+def test_trend_titles_and_ticks_are_legible_cjk_in_print():
+    figure = charts.trend_line(SERIES, "投保率(近3个月)", "投保率", "rate")
+    assert figure.layout.title.font.size >= 20
+    assert figure.layout.xaxis.tickfont.size >= 14 and figure.layout.yaxis.tickfont.size >= 14
+    for family in (figure.layout.font.family, figure.layout.title.font.family):
+        assert family.split(",")[0] == "WenQuanYi Zen Hei"
+    end_labels = figure.data[1].textfont
+    assert end_labels.family.split(",")[0] == "WenQuanYi Zen Hei"  # not a monospace fallback
+    assert end_labels.size >= 14
+
+
+def test_a_target_line_is_written_in_the_kpis_unit():
+    rate = charts.trend_line(SERIES, "投保率", "投保率", "rate", target=0.2, target_label="目标")
+    assert [a.text for a in rate.layout.annotations] == ["目标 20.0%"]
+    assert rate.layout.yaxis.hoverformat == ".1%"
+    counts = SERIES.assign(value=[50, 52, 55])
+    count = charts.trend_line(counts, "党组织数", "党组织数", target=3025)
+    assert [a.text for a in count.layout.annotations] == ["3,025"]

@@ -7,7 +7,17 @@ import math
 import pandas as pd
 import pytest
 
-from warehouse.present.format import MISSING, change, figure, number, percent, value
+from warehouse.present.format import (
+    FLAT,
+    MISSING,
+    change,
+    date_zh,
+    figure,
+    month_zh,
+    number,
+    percent,
+    value,
+)
 from warehouse.privacy import SUPPRESSED
 
 
@@ -70,3 +80,37 @@ def test_changes_in_points_for_rates_and_differences_for_counts():
 def test_figures_are_raw_numbers():
     assert figure(0.123456) == "0.123456"
     assert figure(50) == "50"
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "kind"),
+    [
+        (0.5, 0.5, "rate"),
+        (0.50004, 0.5, "rate"),  # +0.004 points: rounds to nothing
+        (0.49996, 0.5, "rate"),
+        (100, 100, "count"),
+        (100.03, 100, "count"),
+        (2.24, 2.2, "average"),  # +0.04
+        (2.16, 2.2, "amount"),  # -0.04
+    ],
+)
+def test_a_change_that_rounds_to_nothing_reads_flat_in_one_word(current, previous, kind):
+    assert change(current, previous, kind, points=" 个百分点") == FLAT["zh"] == "持平"
+    assert change(current, previous, kind, lang="en") == FLAT["en"] == "0"
+
+
+def test_no_change_ever_reads_as_a_signed_zero():
+    deltas = [d / 10_000 for d in range(-200, 201)]
+    for kind in ("rate", "count", "average"):
+        for delta in deltas:
+            text = change(0.5 + delta, 0.5, kind, points=" 个百分点")
+            assert not any(text.startswith(z) for z in ("+0 ", "-0 ", "+0.0 ", "-0.0 ")), text
+            assert text not in {"+0", "-0", "+0.0", "-0.0"}, (kind, delta)
+    assert change(0.501, 0.5, "rate", points=" 个百分点") == "+0.1 个百分点"
+    assert change(2.26, 2.2, "average") == "+0.1"
+
+
+def test_months_and_days_as_a_chinese_report_writes_them():
+    assert month_zh("2025-06") == "2025年6月"
+    assert month_zh("2025-12-01") == "2025年12月"
+    assert date_zh("2025-07-03") == "2025年7月3日"

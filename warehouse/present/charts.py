@@ -5,24 +5,34 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from warehouse.present.format import number, percent
+from warehouse.present.format import number, percent, value
 
 PALETTE = ["#c8161d", "#e07b39", "#3b6ea5", "#5c9e6f", "#8c6bb1", "#999999", "#d4a017", "#2f4f4f"]
 FONT = "WenQuanYi Zen Hei, Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+# Pixel sizes that stay legible when a 600-pixel-wide chart is printed half an A4 page wide.
+TITLE_SIZE = 20
+TICK_SIZE = 14
 
 
 def _layout(figure: go.Figure, title: str, height: int = 360, dark: bool = False) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "x": 0.0, "font": {"size": 16}},
-        font={"family": FONT, "color": "#f5f5f5" if dark else "#222222"},
-        margin={"l": 40, "r": 20, "t": 50, "b": 40},
+        title={
+            "text": title,
+            "x": 0.0,
+            "xref": "paper",
+            "font": {"family": FONT, "size": TITLE_SIZE},
+        },
+        font={"family": FONT, "size": TICK_SIZE, "color": "#f5f5f5" if dark else "#222222"},
+        margin={"l": 50, "r": 20, "t": 56, "b": 40},
         plot_bgcolor="rgba(0,0,0,0)" if dark else "white",
         paper_bgcolor="rgba(0,0,0,0)" if dark else "white",
         hovermode="x unified",
         height=height,
     )
-    figure.update_xaxes(showgrid=False)
-    figure.update_yaxes(gridcolor="#444444" if dark else "#eeeeee", rangemode="tozero")
+    figure.update_xaxes(showgrid=False, tickfont={"size": TICK_SIZE})
+    figure.update_yaxes(
+        tickfont={"size": TICK_SIZE}, gridcolor="#444444" if dark else "#eeeeee", rangemode="tozero"
+    )
     return figure
 
 
@@ -44,8 +54,10 @@ def trend_line(
     target: float | None = None,
     height: int = 360,
     dark: bool = False,
+    target_label: str = "",
 ) -> go.Figure:
-    """A KPI over months (`month`, `value` columns), first and last values labelled."""
+    """A KPI over months (`month`, `value` columns), first and last values labelled; a dashed
+    line at the target, written `target_label` and the target in the KPI's unit."""
     figure = go.Figure(
         go.Scatter(
             x=series["month"],
@@ -70,19 +82,24 @@ def trend_line(
                 mode="text",
                 text=labels,
                 textposition="top center",
-                textfont={"size": 14, "color": PALETTE[0]},
+                textfont={"family": FONT, "size": TICK_SIZE, "color": PALETTE[0]},
                 showlegend=False,
                 hoverinfo="skip",
             )
         )
     if target is not None and not pd.isna(target):
         figure.add_hline(
-            y=target, line_dash="dash", line_color=PALETTE[5], annotation_text=f"{target:,.0f}"
+            y=target,
+            line_dash="dash",
+            line_color=PALETTE[5],
+            annotation_position="top left",  # the last value's label sits on the right
+            annotation_text=f"{target_label} {value(target, value_kind, None, 'en')}".strip(),
+            annotation_font={"family": FONT, "size": TICK_SIZE, "color": PALETTE[5]},
         )
     figure.update_layout(showlegend=False)
     figure.update_xaxes(tickformat="%Y-%m", hoverformat="%Y-%m")
     if value_kind == "rate":
-        figure.update_yaxes(tickformat=".0%")
+        figure.update_yaxes(tickformat=".0%", hoverformat=".1%")
     return _layout(figure, title, height, dark)
 
 

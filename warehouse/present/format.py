@@ -61,16 +61,41 @@ def figure(value: float | None, suppressed: object = False) -> str:
     return MISSING if _missing(value) else str(value)
 
 
+# A change that rounds to nothing, as written everywhere (cards, brief, summary): never "-0",
+# "+0" or "+0.0 个百分点".
+FLAT = {"zh": "持平", "en": "0"}
+
+
 def change(
-    current: float | None, previous: float | None, value_kind: str, points: str = "pp"
+    current: float | None,
+    previous: float | None,
+    value_kind: str,
+    points: str = "pp",
+    lang: str = "zh",
 ) -> str | None:
     """The change to a comparison value: percentage points (written `points`) for rates, else
-    the difference; None when either side is missing."""
+    the difference; `FLAT` when it rounds to zero; None when either side is missing."""
     if _missing(current) or _missing(previous):
         return None
     delta = current - previous
     if value_kind == "rate":
-        return f"{_rounded(delta * 100, 1):+.1f}{points}"
-    if float(delta).is_integer() or abs(delta) >= 10:
-        return f"{_rounded(delta, 0):+,.0f}"
-    return f"{_rounded(delta, 1):+,.1f}"
+        shown, digits, suffix = _rounded(delta * 100, 1), 1, points
+    elif float(delta).is_integer() or abs(delta) >= 10:
+        shown, digits, suffix = _rounded(delta, 0), 0, ""
+    else:
+        shown, digits, suffix = _rounded(delta, 1), 1, ""
+    if shown == 0:
+        return FLAT.get(lang, FLAT["zh"])
+    return f"{shown:+,.{digits}f}{suffix}"
+
+
+def month_zh(month: str) -> str:
+    """'2025-06' as a Chinese report writes it: 2025年6月."""
+    year, mon = month[:7].split("-")
+    return f"{int(year)}年{int(mon)}月"
+
+
+def date_zh(day: str) -> str:
+    """'2025-07-03' as 2025年7月3日."""
+    year, mon, dom = day[:10].split("-")
+    return f"{int(year)}年{int(mon)}月{int(dom)}日"
