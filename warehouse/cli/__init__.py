@@ -1,9 +1,9 @@
 """The `xiaoge` command: generate, ingest, build, export, serve and inspect the warehouse.
 
 options.py declares the options the commands share, render.py shows things, and the commands
-live by area: load.py (generate, ingest), build.py (build, rollback), read.py (kpi, status,
-export) and serve.py (demo, serve, docs, version). They are registered here, in the order
-`xiaoge --help` lists them."""
+live by area: load.py (generate, ingest), build.py (build, rollback), release.py (release),
+read.py (kpi, status, export) and serve.py (demo, serve, docs, version). They are registered
+here, in the order `xiaoge --help` lists them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from warehouse.cli import build, load, read, serve
+from warehouse.cli import build, load, read, release, serve
 from warehouse.cli.render import console
 from warehouse.config import restrict_new_files
 from warehouse.errors import UserError
@@ -31,6 +31,7 @@ app.command()(load.generate)
 app.command()(load.ingest)
 app.command()(build.build)
 app.command()(build.rollback)
+app.command()(release.release)
 app.add_typer(read.export_app, name="export")
 app.command()(read.kpi)
 app.command()(read.status)
