@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,7 @@ from warehouse import kpis
 from warehouse.access import scoped_query
 from warehouse.config import home
 from warehouse.duck import connect
+from warehouse.export import latest_pack, pack_revision
 from warehouse.kpis import VALUE_COLUMNS, Scope
 from warehouse.published import published_version
 
@@ -297,3 +299,25 @@ def exports() -> pd.DataFrame:
     return pd.DataFrame(
         records, columns=["month", "district_code", "version", "build_id", "folder"]
     )
+
+
+def revised_figures(scope: Scope) -> list[dict]:
+    """The figures of the scope's area that the latest pack of its month corrected (the
+    city's pack, or the district's), each with old and new value and the corrected files."""
+    scope = restrict(scope)
+    folder = latest_pack(home(), scope.month, scope.district_code)
+    if folder is None:
+        return []
+    return [
+        change
+        for change in _pack_changes(str(folder))
+        if change.get("district_code") == scope.district_code
+    ]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _pack_changes(folder: str) -> list[dict]:
+    # keyed on the pack's folder: a pack never changes, a new version is a new folder
+    revision = pack_revision(Path(folder))
+    version = int(Path(folder).name.removeprefix("v"))
+    return [{**change, "version": version} for change in revision["changes"]] if revision else []

@@ -129,6 +129,13 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "The access file is broken, so nobody can get in: {error}",
     },
     "signed_in_as": {"zh": "已登录:{user}({role})", "en": "Signed in: {user} ({role})"},
+    # a figure the latest pack of the month corrected (its 更正说明)
+    "revised_mark": {"zh": "(已更正)", "en": " (revised)"},
+    "revised_help": {
+        "zh": "已更正(第 {version} 版):{old} → {new};更正的落地文件:{files}",
+        "en": "Revised (version {version}): {old} → {new}; corrected source files: {files}",
+    },
+    "revised_no_files": {"zh": "未找到", "en": "none found"},
     "suppressed_note": {
         "zh": "“<5”:人数少于 5 人,为保护个人信息不予显示。",
         "en": '"<5": fewer than 5 people, hidden to protect personal information.',

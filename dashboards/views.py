@@ -52,6 +52,7 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
     if headline.empty:
         return
     slots = st.columns(min(columns, len(headline)))
+    revised = data.revised_figures(scope)
     for index, kpi in enumerate(headline.itertuples(index=False)):
         trend = data.series(kpi.kpi_id, scope)["value"].tail(13).tolist()
         mom = change(kpi.value, kpi.previous_month, kpi.value_kind)
@@ -61,9 +62,12 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
             help_text += f"\n\n{t('yoy')}: {yoy}"
         if not pd.isna(kpi.target):
             help_text += f"\n\n{t('target')}: {value(kpi.target, kpi.value_kind, kpi.unit, lang())}"
+        correction = revision_note(kpi, revised)
+        if correction:
+            help_text += f"\n\n{correction}"
         with slots[index % len(slots)]:
             st.metric(
-                label=pick(kpi, "name"),
+                label=pick(kpi, "name") + (t("revised_mark") if correction else ""),
                 value=value(kpi.value, kpi.value_kind, kpi.unit, lang(), kpi.value_suppressed),
                 delta=None if mom is None else f"{mom} {t('mom')}",
                 delta_color="normal" if kpi.direction == "up" else "inverse",
@@ -74,6 +78,30 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
             )
     if headline["value_suppressed"].fillna(False).astype(bool).any():
         st.caption(t("suppressed_note"))
+
+
+def revision_note(kpi, revised: list[dict]) -> str | None:
+    """The card's line when the month's latest pack corrected this figure (its KPI, group
+    and platform), else None."""
+
+    def code(value: object) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    for item in revised:
+        if (item["kpi_id"], item["group_code"], item["platform_code"]) == (
+            kpi.kpi_id,
+            code(kpi.group_code),
+            code(kpi.platform_code),
+        ):
+            files = "、".join(item["files"]) or t("revised_no_files")
+            return t(
+                "revised_help",
+                version=item["version"],
+                old=item["old"],
+                new=item["new"],
+                files=files,
+            )
+    return None
 
 
 def alerts(headline: pd.DataFrame) -> list[str]:
