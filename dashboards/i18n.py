@@ -130,7 +130,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "signed_in_as": {"zh": "已登录:{user}({role})", "en": "Signed in: {user} ({role})"},
     # a figure the latest pack of the month corrected (its 更正说明)
-    "revised_mark": {"zh": "(已更正)", "en": " (revised)"},
+    "revised_mark": {"zh": "（已更正）", "en": " (revised)"},
     "revised_help": {
         "zh": "已更正(第 {version} 版):{old} → {new};更正的落地文件:{files}",
         "en": "Revised (version {version}): {old} → {new}; corrected source files: {files}",
