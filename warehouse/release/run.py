@@ -23,7 +23,7 @@ from warehouse.errors import UserError
 from warehouse.export import ExportOutcome, export
 from warehouse.ingest import held_corrections, ingest
 from warehouse.ingest.landing import FileResult
-from warehouse.published import published_month, query
+from warehouse.published import available_months, published_month, query
 from warehouse.release.record import Output, ReleaseFacts, write_record
 
 
@@ -84,6 +84,7 @@ def release(
             f"用户 {viewer.user} 的角色是 {viewer.role},只能看本区县;月度发布要导出全市和各区县的指标包,"
             "请用全市或分析人员角色"
         )
+    _require_files_for(home, month)
     show = display or Display()
     started = datetime.now().astimezone()
     with homelock.exclusive(home, "release", on_wait=show.wait):
@@ -119,6 +120,19 @@ def release(
             )
             outcome.record = write_record(home, facts)
     return outcome
+
+
+def _require_files_for(home: Home, month: str) -> None:
+    """Refuse at once a month with no landing files and no published data (a typo, a month
+    still to come), before anything is ingested or built."""
+    if any(home.landing.glob(f"*/{month}")):
+        return
+    published = available_months(home) if home.published_db.exists() else []
+    if month not in published:
+        raise UserError(
+            f"没有 {month} 的数据:landing/ 中没有该月的文件"
+            + (f",已发布的月份为 {published[0]} 至 {published[-1]}" if published else "")
+        )
 
 
 def build_reasons(home: Home) -> list[str]:
