@@ -21,7 +21,7 @@ from warehouse.access import Viewer
 from warehouse.config import Home
 from warehouse.errors import UserError
 from warehouse.export import ExportOutcome, export
-from warehouse.ingest import held_corrections, ingest
+from warehouse.ingest import discover, held_corrections, ingest
 from warehouse.ingest.landing import FileResult
 from warehouse.published import available_months, published_month, query
 from warehouse.release.record import Output, ReleaseFacts, write_record
@@ -88,8 +88,6 @@ def release(
     show = display or Display()
     started = datetime.now().astimezone()
     with homelock.exclusive(home, "release", on_wait=show.wait):
-        from warehouse.ingest import discover
-
         show.ingest_started(len(discover(home.ensure(), None)))
         report = ingest(home, None, on_file=show.file_done, on_wait=show.wait)
         show.ingest_done(report.results)
