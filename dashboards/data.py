@@ -155,6 +155,16 @@ def by_district(kpi_id: str, scope: Scope) -> pd.DataFrame:
     return frame.merge(districts(), on="district_code").sort_values("value", ascending=False)
 
 
+def district_map_values(kpi_id: str, scope: Scope) -> pd.DataFrame:
+    """One KPI for every district on the map (未知区县 has no place there), a district
+    without a figure this month too: its value missing, drawn grey."""
+    places = districts()
+    places = places[places["district_kind"] != "unknown"]
+    figures = by_district(kpi_id, scope)
+    figures = figures.drop(columns=[c for c in places.columns if c != "district_code"])
+    return places.merge(figures, on="district_code", how="left")
+
+
 def breakdown(kpi_id: str, scope: Scope, by: str) -> pd.DataFrame:
     """One KPI in the scope's month broken down by `group_code` or `platform_code`."""
     frame = kpis.breakdown(_rows, restrict(scope), by.removesuffix("_code"), kpi_id)
