@@ -140,6 +140,22 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "“<5”:人数少于 5 人,为保护个人信息不予显示。",
         "en": '"<5": fewer than 5 people, hidden to protect personal information.',
     },
+    # the district map (dashboards/district_map.py)
+    "map_heading": {"zh": "各区县地图", "en": "District map"},
+    "map_title": {"zh": "{name}:各区县({month})", "en": "{name} by district ({month})"},
+    "map_scale": {"zh": "{name}({unit})", "en": "{name} ({unit})"},
+    "map_layer": {"zh": "地图显示", "en": "Map shows"},
+    "map_layer_value": {"zh": "数值", "en": "Value"},
+    "map_layer_status": {"zh": "三色状态", "en": "Status"},
+    "map_no_status": {"zh": "暂无目标", "en": "No target"},
+    "map_status_hidden": {"zh": "人数过少,不予显示", "en": "Hidden: too few people"},
+    "map_hint": {
+        "zh": "点击区县可下钻到该区县;灰色为暂无数据或人数少于 5 人不予显示",
+        "en": "Click a district to drill into it; grey: no figure, or fewer than 5 people (hidden)",
+    },
+    "status_green": {"zh": "绿色", "en": "Green"},
+    "status_yellow": {"zh": "黄色", "en": "Yellow"},
+    "status_red": {"zh": "红色", "en": "Red"},
 }
 
 
