@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 
 from tests.conftest import kpi_json, run_cli
+from warehouse.config import Home
+from warehouse.kpis import Scope, headline, reader
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +59,16 @@ def test_manifest_checksums_match_every_file(pack: Path, demo_home: Path):
 def test_xlsx_sheets_headers_and_values_agree_with_xiaoge_kpi(pack: Path, demo_home: Path):
     book = openpyxl.load_workbook(pack / "kpis.xlsx")
     assert "说明" in book.sheetnames and "元数据" in book.sheetnames
+    # Row 1 is each sheet's title, row 2 its header; the ids are on 明细 only.
     party = book["组织覆盖"]
-    headers = [cell.value for cell in party[1]]
+    assert [cell.value for cell in party[2]][:4] == ["指标", "区域", "群体", "平台"]
+    assert party.freeze_panes == "A3"
+    detail = book["明细"]
+    headers = [cell.value for cell in detail[2]]
     assert headers[:4] == ["指标代码", "指标名称", "月份", "区域"]
-    assert party.freeze_panes == "A2"
     rows = [
         dict(zip(headers, (c.value for c in row), strict=True))
-        for row in party.iter_rows(min_row=2)
+        for row in detail.iter_rows(min_row=3)
     ]
     city = next(r for r in rows if r["指标代码"] == "party_orgs" and r["区域"] == "全市")
     assert (
@@ -78,12 +83,12 @@ def test_xlsx_sheets_headers_and_values_agree_with_xiaoge_kpi(pack: Path, demo_h
             "value"
         ]
     )
-    metadata = {row[0].value: row[1].value for row in book["元数据"].iter_rows(min_row=2)}
+    metadata = {row[0].value: row[1].value for row in book["元数据"].iter_rows(min_row=3)}
     assert metadata["构建编号"] == kpi_json(demo_home)["build_id"]
     assert metadata["审计结果"] == "通过"
-    definitions = [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    definitions = [row[0].value for row in book["说明"].iter_rows(min_row=3)]
     catalogue = pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" / "kpi_catalogue.csv")
-    assert sorted(definitions) == sorted(catalogue["kpi_id"])
+    assert sorted(definitions) == sorted(catalogue["name_zh"])
 
 
 def test_csv_opens_in_excel_as_utf8_with_bom(pack: Path):
@@ -270,16 +275,28 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
     for name, text in texts.items():
         if text is None:  # no pdftotext on this machine
             continue
-        # 50 is the city's target; the brief has a 目标 column, "—" for the district
-        assert ("50个" if name.startswith("brief") else "目标") not in text, name
+        if name.startswith("brief"):  # 50 organisations is the city's target, not the district's
+            assert "50个" not in text, name
         assert not [w for w in others if w in text or html_escape(w) in text], name
-    metadata = dict(
-        row
-        for row in openpyxl.load_workbook(district / "kpis.xlsx")["元数据"].iter_rows(
-            min_row=2, values_only=True
-        )
-    )
-    assert (metadata["区域"], metadata["审计警告"]) == ("330106", 1)
+    book = openpyxl.load_workbook(district / "kpis.xlsx")
+    metadata = dict(book["元数据"].iter_rows(min_row=3, values_only=True))
+    assert (metadata["区域"], metadata["区县代码"], metadata["审计警告"]) == ("西湖区", "330106", 1)
+    # The 总览's 目标 column holds the district's own targets only, never the city's.
+    ours = headline(reader(Home(home), "330106"), Scope(month, "330106"))
+    overview = book["总览"]
+    headers = [cell.value for cell in overview[2]]
+    assert "目标" in headers
+    targets = {
+        row[0]: row[headers.index("目标")]
+        for row in overview.iter_rows(min_row=3, values_only=True)
+    }
+    assert set(targets) == set(ours["name_zh"])
+    for kpi in ours.itertuples():
+        if pd.isna(kpi.target):
+            assert targets[kpi.name_zh] is None, kpi.kpi_id
+        else:
+            assert targets[kpi.name_zh] == pytest.approx(kpi.target), kpi.kpi_id
+    assert targets["党组织数"] != 50  # the city's goal of 50 organisations
 
 
 def test_export_without_a_month_exports_the_latest_published_month(copy_of_demo_home: Path):

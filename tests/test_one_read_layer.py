@@ -43,26 +43,38 @@ def cards(home: Path, theme: str, district: str | None, group: str | None, monke
 
 
 def brief_figures(page: str) -> dict[str, str]:
-    """The brief's table: KPI name -> this month's figure."""
-    cells = re.findall(r"<td>([^<]+)</td><td class=n>([^<]+)</td>", page)
+    """The brief's KPI table: KPI name -> this month's figure (the cell after the name, whose
+    footnote mark is left out)."""
+    cells = re.findall(
+        r"<td>([^<]+)<span class=note>[^<]*</span></td><td class='n c'>([^<]+)</td>", page
+    )
     return {html.unescape(name): html.unescape(text) for name, text in cells}
 
 
+def sheet_records(sheet) -> list[dict]:
+    """A kpis.xlsx sheet's rows by header: row 1 is the sheet's title, row 2 its header."""
+    rows = sheet.iter_rows(min_row=2, values_only=True)
+    headers = next(rows)
+    return [dict(zip(headers, row, strict=True)) for row in rows]
+
+
 def xlsx_figure(book: openpyxl.Workbook, kpi_id: str, area: str, group: str | None) -> object:
-    """The kpis.xlsx cell of a KPI's row for an area and group (all platforms)."""
-    for sheet in book.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        headers = next(rows)
-        for row in rows:
-            record = dict(zip(headers, row, strict=True))
-            if (
-                record.get("指标代码") == kpi_id
-                and record["区域"] == area
-                and record["群体"] == group
-                and record["平台"] is None
-            ):
-                return record["数值"]
+    """The kpis.xlsx cell of a KPI's row for an area and group (all platforms), on 明细, the
+    sheet with the ids."""
+    for record in sheet_records(book["明细"]):
+        if (
+            record["指标代码"] == kpi_id
+            and record["区域"] == area
+            and record["群体"] == group
+            and record["平台"] is None
+        ):
+            return record["数值"]
     raise AssertionError(f"no kpis.xlsx row for {kpi_id} {area} {group}")
+
+
+def overview_figure(book: openpyxl.Workbook, name: str) -> object:
+    """The 本月数值 of a KPI on the 总览 sheet, the pack's own scope."""
+    return next(r["本月数值"] for r in sheet_records(book["总览"]) if r["指标"] == name)
 
 
 def chosen(values: dict) -> list[str]:
@@ -91,11 +103,14 @@ def assert_same_everywhere(
         assert shown[name] == text, (kpi_id, "card")
         if brief is not None:
             assert brief[name] == text, (kpi_id, "brief")
-        cell = xlsx_figure(book, kpi_id, area, item["group"])
-        if item["suppressed"]:
-            assert cell == SUPPRESSED == text, (kpi_id, "kpis.xlsx")
-        else:
-            assert cell == pytest.approx(item["value"]), (kpi_id, "kpis.xlsx")
+        cells = {"明细": xlsx_figure(book, kpi_id, area, item["group"])}
+        if group is None:  # the pack's scope: its 总览 shows the same figure
+            cells["总览"] = overview_figure(book, name)
+        for sheet, cell in cells.items():
+            if item["suppressed"]:
+                assert cell == SUPPRESSED == text, (kpi_id, sheet)
+            else:
+                assert cell == pytest.approx(item["value"]), (kpi_id, sheet)
 
 
 def test_a_district_scope_reads_the_same_everywhere(copy_of_demo_home: Path, monkeypatch):

@@ -41,7 +41,7 @@ from warehouse.export.revision import (
     revision,
     write_corrections,
 )
-from warehouse.export.xlsx import write_xlsx
+from warehouse.export.xlsx import code_names, write_xlsx
 from warehouse.kpis import Scope, headline, month_rows, reader, theme_names
 from warehouse.privacy import shown
 from warehouse.published import build_info, published_month, query
@@ -239,11 +239,11 @@ def _export(
             write_corrections(staging / CORRECTIONS_FILE, meta["revision"])
         step("写入 kpis.parquet 和 kpis.xlsx")
         rows.to_parquet(staging / "kpis.parquet", index=False)
-        write_xlsx(staging / "kpis.xlsx", shown(rows), headlines, meta, themes)
+        write_xlsx(staging / "kpis.xlsx", shown(rows), headlines, meta, themes, code_names(run))
         step("绘制图表")
         charts = write_charts(staging / "charts", run, scope, headlines, themes)
         step("生成月度简报 PDF")
-        write_brief(staging, month, district, headlines, charts, meta)
+        write_brief(staging, month, district, headlines, charts, meta, theme_names=themes)
         manifest = {
             **meta,
             "disclosure": _disclosure(home),
