@@ -18,6 +18,7 @@ from warehouse.build import BuildResult, write_json_atomic
 from warehouse.config import PUBLISHED_DB_NAME, Home
 from warehouse.crashpoints import pause_point
 from warehouse.errors import UserError
+from warehouse.provenance import write_audit_findings
 from warehouse.served import write_public_database
 
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
@@ -38,10 +39,12 @@ def publish(home: Home, result: BuildResult, keep: int = DEFAULT_KEEP) -> dict:
         # marts and seeds only, person counts through the disclosure-control gate
         summary = write_public_database(result.database, result.database.parent, version_db)
         write_json_atomic(disclosure_file, summary)
-    _switch_to(home, result.build_id)
     audit = json.loads((result.database.parent / "audit.json").read_text(encoding="utf-8"))
     # KPI warnings about people are written out only where the served figures show them
     audit = release_held(audit, version_db)
+    # the findings go into the file before it is served: readers see a KPI's audit result
+    write_audit_findings(version_db, audit)
+    _switch_to(home, result.build_id)
     record = {
         "build_id": result.build_id,
         "built_at": result.built_at,
