@@ -133,9 +133,10 @@ def headline(scope: Scope, theme: str | None = None) -> pd.DataFrame:
 
 
 def series(kpi_id: str, scope: Scope) -> pd.DataFrame:
-    """One KPI over all months up to the scope's month."""
+    """One KPI over all months up to the scope's month, with each month's target (the
+    trajectory) where the figure has one."""
     frame = kpis.series(_rows, kpi_id, restrict(scope))
-    return frame[["month", *VALUE_COLUMNS]]
+    return frame[["month", *VALUE_COLUMNS, "target"]]
 
 
 def theme_series(theme: str, scope: Scope) -> pd.DataFrame:

@@ -56,10 +56,35 @@ TEXT: dict[str, dict[str, str]] = {
         "zh": "{name} 较上月变化 {change}",
         "en": "{name} moved {change} from last month",
     },
-    "alert_target": {
-        "zh": "{name} 为 {value},未达目标 {target}",
-        "en": "{name} is {value}, short of the {target} target",
+    "alert_status": {
+        "zh": "{name} 为 {value},本月目标 {target}:{status}({meaning})",
+        "en": "{name} is {value} against this month's target of {target}: {status} ({meaning})",
     },
+    # the 三色 status on cards (dashboards/card_notes.py)
+    "target_now": {"zh": "本月目标(进度)", "en": "Target this month"},
+    "goal": {"zh": "目标", "en": "Goal"},
+    "goal_by": {"zh": "{goal}({month}前)", "en": "{goal} by {month}"},
+    "status": {"zh": "三色状态", "en": "Status"},
+    "status_hidden": {"zh": "状态不予显示", "en": "Status hidden"},
+    "status_hidden_help": {
+        "zh": "本月或上月数值因人数少于 5 人不予显示,其三色状态也不予显示。",
+        "en": "This or last month's figure is hidden (fewer than 5 people), so its status is too.",
+    },
+    "status_rule": {
+        "zh": "三色状态:对照本区域当月目标(自起始值至年度目标逐月直线推进的进度值)。"
+        "绿色:达到或超过进度;黄色:落后于进度,但差距不超过容差(目标的一定比例,各指标不同);"
+        "红色:落后超过容差,或落后于进度且较上月反向变化。全市数字只对照全市目标,"
+        "区县数字只对照该区县自己的目标。",
+        "en": "Status: against the area's target for the month (on a straight line from the "
+        "starting figure to the goal). Green: on or ahead of it; yellow: behind it within the "
+        "KPI's tolerance (a share of the target); red: beyond the tolerance, or behind and moved "
+        "the wrong way on last month. City figures are judged against city targets only, a "
+        "district's against its own targets only.",
+    },
+    "card_sources": {"zh": "数据来源", "en": "Sources"},
+    "card_data_as_of": {"zh": "数据截至", "en": "Data as of"},
+    "card_audit": {"zh": "数据质量", "en": "Data quality"},
+    "card_build": {"zh": "构建版本", "en": "Build"},
     "not_broken_down": {
         "zh": "该指标无此细分,显示总体值",
         "en": "Not broken down this way; showing the overall value",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import data, filters
+from dashboards import card_notes, data, filters
 from dashboards.i18n import lang, pick, t
 from warehouse.present import charts
-from warehouse.present.format import change, value
+from warehouse.present.format import FLAT, change, value
 from warehouse.privacy import shown
 
 # A city-wide KPI that moves more than this share in a month is an alert on the overview.
@@ -60,17 +60,21 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
         help_text = pick(kpi, "definition")
         if yoy is not None:
             help_text += f"\n\n{t('yoy')}: {yoy}"
-        if not pd.isna(kpi.target):
-            help_text += f"\n\n{t('target')}: {value(kpi.target, kpi.value_kind, kpi.unit, lang())}"
+        for line in card_notes.help_lines(kpi):
+            help_text += f"\n\n{line}"
         correction = revision_note(kpi, revised)
         if correction:
             help_text += f"\n\n{correction}"
+        flat = mom == FLAT.get(lang(), FLAT["zh"])  # 持平: grey, no arrow
         with slots[index % len(slots)]:
             st.metric(
-                label=pick(kpi, "name") + (t("revised_mark") if correction else ""),
+                label=pick(kpi, "name")
+                + (t("revised_mark") if correction else "")
+                + card_notes.badge(kpi),
                 value=value(kpi.value, kpi.value_kind, kpi.unit, lang(), kpi.value_suppressed),
                 delta=None if mom is None else f"{mom} {t('mom')}",
-                delta_color="normal" if kpi.direction == "up" else "inverse",
+                delta_color="off" if flat else "normal" if kpi.direction == "up" else "inverse",
+                delta_arrow="off" if flat else "auto",
                 help=help_text,
                 border=True,
                 chart_data=trend if len(trend) > 1 else None,
@@ -105,10 +109,10 @@ def revision_note(kpi, revised: list[dict]) -> str | None:
 
 
 def alerts(headline: pd.DataFrame) -> list[str]:
-    """KPIs that moved beyond the threshold this month or are short of their target."""
-    found = []
+    """The month's red figures, then its yellow ones (三色 status against this month's
+    target), then the KPIs that moved beyond the threshold on last month."""
+    found = card_notes.status_alerts(headline)
     for kpi in headline.itertuples(index=False):
-        name = pick(kpi, "name")
         moved = (
             not pd.isna(kpi.value)
             and not pd.isna(kpi.previous_month)
@@ -119,29 +123,19 @@ def alerts(headline: pd.DataFrame) -> list[str]:
             found.append(
                 t(
                     "alert_move",
-                    name=name,
+                    name=pick(kpi, "name"),
                     change=change(kpi.value, kpi.previous_month, kpi.value_kind),
                 )
             )
-        if not pd.isna(kpi.target) and not pd.isna(kpi.value):
-            short = kpi.value < kpi.target if kpi.direction == "up" else kpi.value > kpi.target
-            if short:
-                found.append(
-                    t(
-                        "alert_target",
-                        name=name,
-                        value=value(kpi.value, kpi.value_kind, kpi.unit, lang()),
-                        target=value(kpi.target, kpi.value_kind, kpi.unit, lang()),
-                    )
-                )
     return found
 
 
 def trend(kpi: pd.Series, scope: data.Scope, key: str) -> None:
     name = pick(kpi, "name")
     frame = data.series(kpi["kpi_id"], scope)
+    # the frame's `target` column is the trajectory, drawn as a dashed line
     figure = charts.trend_line(
-        frame, t("trend_title", name=name), name, kpi["value_kind"], kpi["target"]
+        frame, t("trend_title", name=name), name, kpi["value_kind"], target_label=t("target")
     )
     st.plotly_chart(figure, width="stretch", config=PLOT_CONFIG, key=f"trend-{key}")
     download_csv(frame, f"{kpi['kpi_id']}_{scope.month}_trend", f"trend-{key}")

@@ -56,7 +56,9 @@ def run():
     )
     con.register("rows_frame", frame)
     con.execute(
-        "create table fct_kpi_monthly as select kpi_id, month_start, area_level, "
+        "create table fct_kpi_monthly as select md5(concat_ws('|', kpi_id, month_start, "
+        "area_level, district_code, group_code, platform_code)) as kpi_row_id, "
+        "kpi_id, month_start, area_level, "
         "district_code::varchar as district_code, group_code::varchar as group_code, "
         "platform_code::varchar as platform_code, kpi_value::double as kpi_value, "
         "numerator::double as numerator, denominator::double as denominator, value_suppressed, "
@@ -69,13 +71,13 @@ def run():
         ) as t(theme, name_zh, name_en, page_order);
         create table dim_kpi as select c.*, t.page_order as theme_page_order from (values
             ('stations', '驿站数', 'Stations', '定义', 'Definition', '个', 'count', 'up',
-             'service', 120.0, 'int_a'),
+             'service', 0.05, 'int_a'),
             ('workers', '在岗人数', 'Workers', '定义', 'Definition', '人', 'count', 'up',
-             'workforce', null, 'int_b'),
+             'workforce', 0.05, 'int_b'),
             ('churn', '月流失率', 'Churn', '定义', 'Definition', '比例', 'rate', 'down',
-             'workforce', null, 'int_b')
+             'workforce', 0.2, 'int_b')
         ) as c(kpi_id, name_zh, name_en, definition_zh, definition_en, unit, value_kind,
-               direction, theme, target, source_model)
+               direction, theme, status_tolerance, source_model)
         join dim_kpi_theme as t using (theme);
         create table dim_district as select * from (values
             ('330106', '西湖区', 'Xihu'), ('330108', '滨江区', 'Binjiang')
@@ -133,12 +135,64 @@ def test_district_scope_reads_the_district_row_hidden_or_not(run):
     assert not frame.loc["churn", "reported"]  # no district row at all
 
 
-def test_targets_are_the_citys_only(run):
+def _statuses(run, rows: list[tuple]) -> None:
+    """fct_kpi_status as the served file holds it, for (kpi, area, target, status, hidden)."""
+
+    def sql(item: object) -> str:
+        return "null" if item is None else f"'{item}'" if isinstance(item, str) else str(item)
+
+    values = ", ".join(f"({', '.join(sql(item) for item in row)})" for row in rows)
+    run(
+        f"""
+        create table fct_kpi_status as
+        select k.kpi_row_id, s.target as target_value, s.target * 1.1 as goal, '2025-12' as goal_month,
+               s.status, s.hidden as status_suppressed
+        from (values {values}) as s(kpi_id, district_code, target, status, hidden)
+        join fct_kpi_monthly as k on k.kpi_id = s.kpi_id
+            and k.district_code is not distinct from s.district_code
+            and k.month_start = date '2025-06-01' and k.group_code is null
+            and k.platform_code is null
+        """,
+        [],
+    )
+
+
+def test_each_area_has_its_own_targets_and_status(run):
+    _statuses(
+        run,
+        [
+            ("stations", None, 120, "red", False),
+            ("stations", "330108", 60, "green", False),
+            ("workers", "330106", 150, None, True),
+        ],
+    )
     city = headline(run, Scope("2025-06")).set_index("kpi_id")
-    district = headline(run, Scope("2025-06", "330106")).set_index("kpi_id")
-    assert city.loc["stations", "target"] == 120
-    assert math.isnan(district.loc["stations", "target"])
-    assert district.loc["stations", "has_target"]
+    assert city.loc["stations", ["target", "goal", "goal_month", "status"]].tolist() == [
+        120,
+        132,
+        "2025-12",
+        "red",
+    ]
+    assert city.loc["stations", "status_name_zh"] == "红色"
+    assert city.loc["stations", "status_colour"] == "#C62828"
+    assert city.loc["stations", "has_target"] and not city.loc["workers", "has_target"]
+    xihu = headline(run, Scope("2025-06", "330106")).set_index("kpi_id")
+    assert not xihu.loc["stations", "has_target"]  # the city's target is not the district's
+    assert xihu.loc["workers", "target"] == 150 and xihu.loc["workers", "status"] is None
+    assert xihu.loc["workers", "status_suppressed"]
+    districts = by_district(run, Scope("2025-06"), "stations").set_index("district_code")
+    assert districts["status"].to_dict() == {"330106": None, "330108": "green"}
+    assert districts.loc["330108", "status_name_zh"] == "绿色"
+    # a group's figure is not the judged headline row: no target, no status
+    express = headline(run, Scope("2025-06", group_code="express")).set_index("kpi_id")
+    assert express.loc["workers", "status"] is None and not express.loc["workers", "has_target"]
+    trend = series(run, "stations", Scope("2025-06"))
+    assert trend["target"].tolist()[-1] == 120 and trend["target"].isna().sum() == 2
+
+
+def test_without_fct_kpi_status_nothing_has_a_target(run):
+    frame = headline(run, Scope("2025-06"))
+    assert not frame["has_target"].any() and frame["status"].isna().all()
 
 
 def test_comparisons_and_series_follow_the_same_rule(run):

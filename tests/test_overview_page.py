@@ -20,13 +20,20 @@ def app(monkeypatch: pytest.MonkeyPatch):
     return start
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+def card(at: AppTest, name: str):
+    """The KPI card of that name (its label may carry a status badge after the name)."""
+    return next(m for m in at.metric if m.label == name or m.label.startswith(f"{name} :"))
+
+
+def metric(at: AppTest, name: str) -> str:
+    return card(at, name).value
 
 
 def target_lines(chart) -> int:
-    """Horizontal lines drawn on a Plotly chart (a trend's target line is the only one)."""
-    return len(json.loads(chart.proto.spec).get("layout", {}).get("shapes", []))
+    """Target lines on a Plotly chart: the dashed trajectory of a trend."""
+    spec = json.loads(chart.proto.spec)
+    dashed = [d for d in spec.get("data", []) if d.get("line", {}).get("dash") == "dash"]
+    return len(dashed) + len(spec.get("layout", {}).get("shapes", []))
 
 
 def test_empty_home_shows_what_to_run(app, fresh_home: Path):
@@ -73,18 +80,38 @@ def test_english_switch(app, demo_home: Path):
     assert metric(at, "Party organisations") == "50"
 
 
-def test_targets_judge_city_wide_figures_only(app, demo_home: Path):
-    """The catalogue's targets are the city's: 50 organisations, not 50 in each district."""
+def test_cards_and_alerts_carry_the_status_of_each_areas_own_targets(app, demo_home: Path):
+    """City figures against the city's targets, a district's against its own only."""
     at = app(demo_home)
-    at.selectbox(key="month").set_value("2023-01").run()  # 13 organisations of 50
-    assert any("未达目标 50个" in w.value for w in at.warning)
-    assert "目标" in next(m.help for m in at.metric if m.label == "党组织数")
-    assert all(target_lines(chart) == 1 for chart in at.get("plotly_chart"))
-    city_charts = len(at.get("plotly_chart"))
+    assert not at.exception
+    stations = card(at, "服务驿站数")
+    assert stations.label == "服务驿站数 :green-badge[绿色·达到进度]"
+    assert "本月目标(进度): 2,951.4个" in stations.help
+    assert "目标: 3,025个(2025年12月前)" in stations.help
+    assert card(at, "社区食堂就餐人次").label == "社区食堂就餐人次"  # no target, no badge
+    alerts = [w.value for w in at.warning]
+    red = [i for i, a in enumerate(alerts) if ":红色(" in a]
+    yellow = [i for i, a in enumerate(alerts) if ":黄色(" in a]
+    assert len(red) == 2 and len(yellow) == 3 and max(red) < min(yellow)  # red first
+    assert any(a.startswith("养老保险参保率(一线骑手) 为 16.0%,本月目标 19.5%") for a in alerts)
+    trends = [c for c in at.get("plotly_chart") if c.key.startswith("trend-")]
+    assert trends and all(target_lines(c) == 1 for c in trends)  # the trajectory
+
     at.selectbox(key="district_code").set_value("330106").run()  # 西湖区
     assert not at.exception
     assert at.caption[0].value.startswith("西湖区")
-    assert not [w.value for w in at.warning if "目标" in w.value]
-    assert not [m.label for m in at.metric if "目标" in (m.help or "")]
-    assert len(at.get("plotly_chart")) == city_charts, "the goals keep their trend charts"
-    assert all(target_lines(chart) == 0 for chart in at.get("plotly_chart"))
+    assert card(at, "党组织数").label == "党组织数"  # the city's target is not 西湖区's
+    assert "目标" not in card(at, "党组织数").help
+    assert card(at, "服务驿站数").label.endswith(":green-badge[绿色·达到进度]")
+    assert "本月目标(进度): 350.2个" in card(at, "服务驿站数").help
+    trends = [c for c in at.get("plotly_chart") if c.key.startswith("trend-")]
+    assert trends and all(target_lines(c) == 1 for c in trends)  # 西湖区's own trajectories
+
+
+def test_a_zero_change_reads_flat_without_an_arrow(app, demo_home: Path):
+    at = app(demo_home)
+    meetings = card(at, "圆桌议事会次数")  # 23 in May and in June
+    assert meetings.proto.delta == "持平 较上月"
+    assert meetings.proto.direction == meetings.proto.MetricDirection.Value("NONE")
+    assert meetings.proto.color == meetings.proto.MetricColor.Value("GRAY")
+    assert card(at, "党组织数").proto.direction == meetings.proto.MetricDirection.Value("UP")

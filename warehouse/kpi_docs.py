@@ -2,8 +2,8 @@
 
 Every KPI of `seeds/kpi_catalogue.csv`, by theme (`seeds/kpi_themes.csv`), with its
 definition and, in full, the shared terms (`seeds/kpi_terms.csv`) the definition names in
-【】 brackets, its disclosure control, target and audit expectations; then a glossary of the
-terms. Run `python -m warehouse.kpi_docs` after changing any of the three seeds.
+【】 brackets, its disclosure control, targets (`seeds/kpi_targets.csv`) and audit expectations; then a glossary of the
+terms. Run `python -m warehouse.kpi_docs` after changing any of these seeds.
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ def _read(name: str, seeds: Path) -> list[dict[str, str]]:
 
 def catalogue(seeds: Path = SEEDS_DIR) -> list[dict[str, str]]:
     return _read("kpi_catalogue.csv", seeds)
+
+
+def targets(seeds: Path = SEEDS_DIR) -> list[dict[str, str]]:
+    return _read("kpi_targets.csv", seeds)
 
 
 def themes(seeds: Path = SEEDS_DIR) -> list[dict[str, str]]:
@@ -105,6 +109,20 @@ def _people(kpi: dict[str, str]) -> str:
     )
 
 
+def _targets(kpi: dict[str, str], rows: list[dict[str, str]]) -> tuple[str, str]:
+    """The KPI's city trajectories, and which districts have targets of their own."""
+    mine = [row for row in rows if row["kpi_id"] == kpi["kpi_id"]]
+    city = [
+        f"{row['goal']} by {row['goal_month']} (from {row['start_value']} in {row['start_month']})"
+        for row in mine
+        if not row["district_code"]
+    ]
+    districts = sorted({row["district_code"] for row in mine if row["district_code"]})
+    return "; ".join(city) or "none", (
+        f"{len(districts)}: {', '.join(districts)}" if districts else "none"
+    )
+
+
 def _change(kpi: dict[str, str]) -> str:
     limits = []
     if kpi["max_monthly_change_share"]:
@@ -122,7 +140,7 @@ def render(seeds: Path = SEEDS_DIR) -> str:
     lines = [
         "# KPI definitions",
         "",
-        "<!-- Rendered from seeds/kpi_catalogue.csv, seeds/kpi_terms.csv and seeds/kpi_themes.csv "
+        "<!-- Rendered from seeds/kpi_catalogue.csv, seeds/kpi_targets.csv, seeds/kpi_terms.csv and seeds/kpi_themes.csv "
         "by `python -m warehouse.kpi_docs`; do not edit by hand. -->",
         "",
         "Every KPI of the catalogue, by theme: what is counted, over which people or places, and "
@@ -147,7 +165,21 @@ def render(seeds: Path = SEEDS_DIR) -> str:
         "n (Agresti-Coull), so that 0 of 1 and 1 of 1 are not taken as certain. At the "
         "city's size this is a fraction of a percentage point.",
         "",
+        "**Targets and the 三色 status.** Targets are data (`seeds/kpi_targets.csv`): per KPI, "
+        "for the city or for one district, a goal by a goal month and the figure the "
+        "trajectory starts from. A month's target is on the straight line from the start to "
+        "the goal, month by month, and is the goal from the goal month on. City figures are "
+        "judged against city targets only, a district's figures against its own targets only "
+        "(`fct_kpi_status`). With shortfall = target - value where up is better (value - "
+        "target where down is better): **green (绿色, 达到进度)** when shortfall <= 0; "
+        "**yellow (黄色, 略落后于进度)** when 0 < shortfall <= status tolerance x |target|; "
+        "**red (红色, 明显落后或反向变化)** beyond the tolerance, or behind the trajectory and "
+        "moved the wrong way on last month. Figures, target and tolerance are compared "
+        "rounded to 6 decimal places. A status whose figure (or last month's) is hidden by "
+        "disclosure control is not shown either.",
+        "",
     ]
+    goals = targets(seeds)
     for theme in themes(seeds):
         members = [kpi for kpi in kpis if kpi["theme"] == theme["theme"]]
         if not members:
@@ -164,7 +196,9 @@ def render(seeds: Path = SEEDS_DIR) -> str:
                 "| --- | --- |",
                 f"| unit | {_cell(_or_none(kpi['unit']))}: {VALUE_KINDS.get(kpi['value_kind'], kpi['value_kind'])} |",
                 f"| direction | {DIRECTIONS.get(kpi['direction'], kpi['direction'])} |",
-                f"| target | {_or_none(kpi['target'])} |",
+                f"| target (city) | {_targets(kpi, goals)[0]} |",
+                f"| district targets | {_targets(kpi, goals)[1]} |",
+                f"| status tolerance | {_or_none(kpi['status_tolerance'])} of the target |",
                 f"| counts people | {_people(kpi)} |",
                 f"| source model | `{kpi['source_model']}` → `fct_kpi_monthly` |",
                 f"| expected range | {_or_none(kpi['expected_min'])} to {_or_none(kpi['expected_max'])} |",

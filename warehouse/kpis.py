@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from warehouse import names, strict_json
+from warehouse import kpi_status, names, strict_json
 from warehouse.access import scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
@@ -89,52 +90,44 @@ def scoped_rows_params(scope: Scope, area_level: str | None = None) -> list:
 
 def headline(run: Run, scope: Scope, theme: str | None = None) -> pd.DataFrame:
     """Each catalogue KPI (of a theme) in the scope's month, last month and a year ago, in page
-    order; its target only when the scope is the whole city (see `area_targets`). `reported`
-    says whether the month has a row for the KPI at all."""
+    order, with its 三色 status: the area's target this month, goal and goal month, status
+    and its words and colour (fct_kpi_status; city figures against city targets, a
+    district's against its own). `reported` says whether the month has a row for the KPI at
+    all; `has_target` whether the figure shown has a target this month."""
     frame = run(
         f"""
         with rows as ({SCOPED_ROWS})
         select c.kpi_id, c.name_zh, c.name_en, c.definition_zh, c.definition_en, c.unit,
-               c.value_kind, c.direction, c.theme, c.target, c.source_model,
+               c.value_kind, c.direction, c.theme, c.status_tolerance, c.source_model,
                now.kpi_value as value, now.numerator, now.denominator,
                now.value_suppressed, now.numerator_suppressed, now.denominator_suppressed,
                now.group_code, now.platform_code, now.month_start is not null as reported,
-               last_month.kpi_value as previous_month, last_year.kpi_value as previous_year
+               last_month.kpi_value as previous_month, last_year.kpi_value as previous_year,
+               {kpi_status.columns(run)}
         from dim_kpi as c
         left join rows as now on now.kpi_id = c.kpi_id and strftime(now.month_start, '%Y-%m') = ?
         left join rows as last_month on last_month.kpi_id = c.kpi_id
             and last_month.month_start = cast(now.month_start - interval 1 month as date)
         left join rows as last_year on last_year.kpi_id = c.kpi_id
             and last_year.month_start = cast(now.month_start - interval 12 month as date)
+        {kpi_status.join(run, "now")}
         where ?::varchar is null or c.theme = ?::varchar
         order by c.theme_page_order, c.kpi_id
         """,
         [*scoped_rows_params(scope), scope.month, theme, theme],
     )
-    return area_targets(frame, scope.district_code)
-
-
-def area_targets(headline: pd.DataFrame, district_code: str | None) -> pd.DataFrame:
-    """Headline rows with the catalogue's `target` kept for city-wide figures only.
-
-    `dim_kpi.target` is the city's goal (3,025 stations for the whole city): judged
-    against it, every district would read as failing. Until districts have targets of their
-    own, a district's figures carry none. `has_target` still says which KPIs are the
-    programme's goals, for pages that give those their place.
-    """
-    frame = headline.assign(has_target=headline["target"].notna())
-    if district_code is not None:
-        frame["target"] = float("nan")
-    return frame
+    return kpi_status.with_words(frame.assign(has_target=frame["target"].notna()))
 
 
 def series(run: Run, kpi_id: str, scope: Scope) -> pd.DataFrame:
-    """One KPI over every month up to the scope's month."""
+    """One KPI over every month up to the scope's month, with the month's `target` on the
+    area's trajectory where the figure has one."""
     return run(
         f"""
         with rows as ({SCOPED_ROWS})
-        select strftime(k.month_start, '%Y-%m') as month, {_FIGURES}
+        select strftime(k.month_start, '%Y-%m') as month, {_FIGURES}, {kpi_status.target(run)}
         from rows as k
+        {kpi_status.join(run, "k")}
         where k.kpi_id = ? and strftime(k.month_start, '%Y-%m') <= ?
         order by k.month_start
         """,
@@ -158,19 +151,23 @@ def theme_series(run: Run, theme: str, scope: Scope) -> pd.DataFrame:
 
 def by_district(run: Run, scope: Scope, kpi_id: str | None = None) -> pd.DataFrame:
     """A KPI (or every KPI) for every district in the scope's month, the row of each picked
-    by the headline rule with the scope's group and platform filters."""
+    by the headline rule with the scope's group and platform filters, with its status
+    against that district's own target (none where the district has no target)."""
     every_district = Scope(scope.month, None, scope.group_code, scope.platform_code)
-    return run(
+    frame = run(
         f"""
         with rows as ({SCOPED_ROWS})
-        select k.kpi_id, k.district_code, d.district_name, d.district_name_pinyin, {_FIGURES}
+        select k.kpi_id, k.district_code, d.district_name, d.district_name_pinyin, {_FIGURES},
+               {kpi_status.columns(run)}
         from rows as k
         join dim_district as d using (district_code)
+        {kpi_status.join(run, "k")}
         where strftime(k.month_start, '%Y-%m') = ? and (?::varchar is null or k.kpi_id = ?)
         order by k.kpi_id, k.district_code
         """,
         [*scoped_rows_params(every_district, "district"), scope.month, kpi_id, kpi_id],
     )
+    return kpi_status.with_words(frame)
 
 
 def breakdown(run: Run, scope: Scope, by: str, kpi_id: str | None = None) -> pd.DataFrame:
@@ -260,6 +257,7 @@ def kpi_values(
             "name_en": row.name_en,
             "group": row.group_code,
             "suppressed": bool(row.value_suppressed),
+            **_judgement(row),
         }
         for row in frame[frame["reported"]].sort_values("kpi_id").itertuples(index=False)
     }
@@ -298,6 +296,30 @@ def _breakdowns(run: Run, scope: Scope) -> dict[tuple[str, str], list[dict]]:
                     "platform": row.platform_code,
                 }
             )
+    return found
+
+
+# What `xiaoge kpi` gives beside each figure: its 三色 status against the area's target, and
+# where the figure comes from (columns the provenance module adds; None where absent).
+PROVENANCE = ("sources", "sources_zh", "data_as_of", "audit_zh")
+
+
+def _judgement(row: Any) -> dict:
+    """A headline row's target, goal, status (None where there is none or it is hidden,
+    then `status_suppressed`) and provenance."""
+    found = {
+        "target": _number(row.target),
+        "goal": _number(row.goal),
+        "goal_month": row.goal_month if isinstance(row.goal_month, str) else None,
+        "status": row.status if isinstance(row.status, str) else None,
+        "status_name_zh": row.status_name_zh if isinstance(row.status_name_zh, str) else None,
+        "status_suppressed": bool(row.status_suppressed),
+    }
+    for name in PROVENANCE:
+        item = getattr(row, name, None)
+        if name == "sources":
+            item = list(item) if isinstance(item, list | tuple | np.ndarray) else None
+        found[name] = item
     return found
 
 

@@ -21,6 +21,9 @@ from warehouse.duck import connect, quote_ident, sql_literal
 
 BUILD_RECORDS = ("xiaoge_build", "xiaoge_build_sources")
 DISCLOSURE_TABLE = "xiaoge_disclosure"
+# A status says where its figure stands against a target (and whether it fell on last
+# month), so it is served only where both figures are; it follows fct_kpi_monthly's gate.
+STATUS_TABLE = "fct_kpi_status"
 # Columns that say what a protected row is, in a fixed order: ties between equally small
 # cells are broken the same way in every build, so unchanged numbers are hidden alike.
 ROW_ORDER = {
@@ -74,10 +77,14 @@ def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict
                 continue
             if name in protected.tables:
                 _copy_protected(out, name, protected.tables[name])
+            elif name == STATUS_TABLE:
+                continue  # after the figures it judges
             else:
                 out.execute(
                     f"create table {quote_ident(name)} as select * from build.main.{quote_ident(name)}"
                 )
+        if STATUS_TABLE in relations and STATUS_TABLE in present:
+            _copy_statuses(out)
         summary = pd.DataFrame([protected.summary])
         out.register("disclosure_summary", summary)
         out.execute(f"create table {DISCLOSURE_TABLE} as select * from disclosure_summary")
@@ -104,6 +111,27 @@ def _copy_protected(out, name: str, flagged: pd.DataFrame) -> None:
     )
     out.execute(f"alter table {quote_ident(name)} drop column _row")
     out.unregister("flags")
+
+
+def _copy_statuses(out) -> None:
+    """fct_kpi_status with each status null, and `status_suppressed` true, where the gate hid
+    the figure it judges or last month's figure (read by the wrong-way rule)."""
+    out.execute(
+        f"""
+        create table {STATUS_TABLE} as
+        select s.* exclude (hidden) replace (case when hidden then null else s.status end as status),
+               hidden as status_suppressed
+        from (
+            select s.*, s.status is not null and (
+                coalesce(now.value_suppressed, false) or coalesce(last.value_suppressed, false)
+            ) as hidden
+            from build.main.{STATUS_TABLE} as s
+            left join fct_kpi_monthly as now on now.kpi_row_id = s.kpi_row_id
+            left join fct_kpi_monthly as last on last.kpi_row_id = s.previous_kpi_row_id
+        ) as s
+        order by s.kpi_id, s.month_start, s.area_level, s.district_code nulls first
+        """
+    )
 
 
 def served_build_database(home: Home) -> Path | None:

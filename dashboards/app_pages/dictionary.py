@@ -11,6 +11,7 @@ from warehouse.config import docs_site, home
 
 scope = start_page()
 st.title(t("dictionary"))
+st.info(t("status_rule"))  # how every card's 三色 status is given (fct_kpi_status)
 catalogue = data.catalogue()
 themes = data.themes().set_index("theme")[f"name_{lang()}"]
 # Lineage links into dbt's docs only for analysts, the only role whose navigation has them.

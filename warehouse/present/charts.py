@@ -56,8 +56,9 @@ def trend_line(
     dark: bool = False,
     target_label: str = "",
 ) -> go.Figure:
-    """A KPI over months (`month`, `value` columns), first and last values labelled; a dashed
-    line at the target, written `target_label` and the target in the KPI's unit."""
+    """A KPI over months (`month`, `value` columns), first and last values labelled; the
+    trajectory of targets as a dashed line where the frame has a `target` column with
+    values, else a dashed line at `target`, written `target_label` and the target."""
     figure = go.Figure(
         go.Scatter(
             x=series["month"],
@@ -87,7 +88,20 @@ def trend_line(
                 hoverinfo="skip",
             )
         )
-    if target is not None and not pd.isna(target):
+    trajectory = series["target"] if "target" in series.columns else None
+    if trajectory is not None and trajectory.notna().any():
+        # the target month by month: the straight line toward the goal (fct_kpi_status)
+        figure.add_trace(
+            go.Scatter(
+                x=series["month"],
+                y=trajectory,
+                mode="lines",
+                line={"color": PALETTE[5], "width": 2, "dash": "dash"},
+                name=target_label or "target",
+                hovertemplate=f"%{{x}}: {_hover_format(value_kind)}<extra>{target_label}</extra>",
+            )
+        )
+    elif target is not None and not pd.isna(target):
         figure.add_hline(
             y=target,
             line_dash="dash",

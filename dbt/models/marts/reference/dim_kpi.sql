@@ -28,7 +28,7 @@ final as (
         kpi_catalogue.direction,
         kpi_catalogue.theme,
         kpi_catalogue.source_model,
-        kpi_catalogue.target,
+        kpi_catalogue.status_tolerance,
         kpi_catalogue.counts_people,
         kpi_catalogue.numerator_population,
         kpi_catalogue.denominator_population,
