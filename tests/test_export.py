@@ -173,6 +173,18 @@ def test_export_versions_and_diff_after_a_late_correction(copy_of_demo_home: Pat
     )
     assert explicit == listed
 
+    # v2's workbook opens with its 更正说明: every changed figure, old and new, and the file.
+    assert "更正说明" not in openpyxl.load_workbook(v1 / "kpis.xlsx").sheetnames
+    book = openpyxl.load_workbook(v2 / "kpis.xlsx")
+    assert book.sheetnames[:2] == ["更正说明", "总览"]
+    sheet = book["更正说明"]
+    assert [c.value for c in sheet[2]][4:6] == ["第 1 版数值", "第 2 版数值"]
+    corrections = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(corrections) == len(listed)
+    orgs = next(r for r in corrections if r[0] == "党组织数" and r[1] == "全市")
+    assert orgs[4:6] == ("50个", "49个")
+    assert f"organisation/{month}/party_orgs.csv" in orgs[6].split("\n")
+
 
 def test_diff_without_two_versions_explains(demo_home: Path):
     result = run_cli(demo_home, "export", "diff", "--month", "2025-06", check=False)

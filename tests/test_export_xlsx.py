@@ -23,8 +23,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import kpi_json
-from warehouse.config import SEEDS_DIR
+from warehouse.config import SEEDS_DIR, Home
+from warehouse.export.xlsx import code_names, write_xlsx
+from warehouse.kpis import Scope, headline, month_rows, reader, theme_names
 from warehouse.present.format import percent
+from warehouse.privacy import shown
 
 MONTH = "2025-06"
 CATALOGUE = pd.read_csv(SEEDS_DIR / "kpi_catalogue.csv").set_index("kpi_id")
@@ -195,3 +198,64 @@ def test_number_formats_filters_frozen_headers_and_print_setup(workbook: Path):
         # widths fit the Chinese KPI names (two character cells each)
         longest = max(len(str(row[0].value)) for row in ws.iter_rows(min_row=3))
         assert ws.column_dimensions["A"].width >= 2 * longest, name
+
+
+# The status columns of the headline frame (see the status work), as values for this test.
+STATUS = {
+    "green": ("绿色", "#2E7D32"),
+    "yellow": ("黄色", "#F9A825"),
+    "red": ("红色", "#C62828"),
+    None: (None, None),
+}
+
+
+def test_status_cells_and_provenance_come_from_the_headline_frame(demo_home: Path, tmp_path):
+    """The 总览 shows each KPI's status word on its colour and 说明 its sources, 数据截至 and
+    audit, as the headline frame gives them; a KPI with no status has an empty cell, and so
+    has every KPI when the frame has no status columns at all."""
+    run = reader(Home(demo_home))
+    frame = headline(run, Scope(MONTH))
+    rows = shown(month_rows(run, MONTH, None))
+    meta = {"month": MONTH, "version": 1, "build_id": "20250705T010203Z-abcd",
+            "audit": {"passed": True, "warnings": 0}}  # fmt: skip
+    statuses = [list(STATUS)[i % len(STATUS)] for i in range(len(frame))]
+    given = frame.assign(
+        status=statuses,
+        status_name_zh=[STATUS[s][0] for s in statuses],
+        status_colour=[STATUS[s][1] for s in statuses],
+        goal=frame["value"] * 1.1,
+        goal_month="2025-12",
+        sources_zh="平台企业(数据截至2025年6月)、社保系统(数据截至2025年5月)",
+        data_as_of="2025-05",
+        audit_zh="数据质量检查:1 项提示",
+    )
+    write_xlsx(tmp_path / "given.xlsx", rows, given, meta, theme_names(run), code_names(run))
+    book = openpyxl.load_workbook(tmp_path / "given.xlsx")
+    overview = list(book["总览"].iter_rows(min_row=3))
+    assert len(overview) == len(frame)
+    column = {name: i for i, name in enumerate(OVERVIEW_HEADERS)}
+    for row, status, kpi in zip(overview, statuses, given.itertuples(), strict=True):
+        cell = row[column["状态"]]
+        word, colour = STATUS[status]
+        assert cell.value == word, kpi.kpi_id
+        if colour:
+            assert cell.fill.fgColor.rgb.endswith(colour[1:]), kpi.kpi_id
+            assert cell.font.color.rgb.endswith("FFFFFF" if status != "yellow" else "000000")
+        else:
+            assert cell.fill.fill_type is None, kpi.kpi_id
+        assert row[column["数据截至"]].value == "2025年5月"
+        if pd.notna(kpi.goal):
+            assert row[column["年末目标"]].value.endswith("(2025年12月)"), kpi.kpi_id
+    notes = {row[0]: row for row in book["说明"].iter_rows(min_row=3, values_only=True)}
+    headers = [c.value for c in book["说明"][2]]
+    for name in frame["name_zh"]:
+        record = dict(zip(headers, notes[name], strict=True))
+        assert record["来源(数据截至)"] == given["sources_zh"].iloc[0]
+        assert (record["数据截至"], record["审计结果"]) == ("2025年5月", "数据质量检查:1 项提示")
+
+    missing = [c for c in given.columns if c.startswith("status") or c == "data_as_of"]
+    write_xlsx(tmp_path / "bare.xlsx", rows, given.drop(columns=missing), meta, theme_names(run))
+    bare = openpyxl.load_workbook(tmp_path / "bare.xlsx")["总览"]
+    for row in bare.iter_rows(min_row=3):
+        assert row[column["状态"]].value is None and row[column["状态"]].fill.fill_type is None
+        assert row[column["数据截至"]].value is None

@@ -41,7 +41,7 @@ def goal_text(goal: object, goal_month: object, kind: str, unit: str) -> str | N
     if not present(goal):
         return None
     text = value(goal, kind, unit)
-    return f"{text}({goal_month})" if present(goal_month) else text
+    return f"{text}({month_zh(str(goal_month))})" if present(goal_month) else text
 
 
 def notes(headline: pd.DataFrame, meta: dict) -> Table:
@@ -75,7 +75,9 @@ def notes(headline: pd.DataFrame, meta: dict) -> Table:
                 kpi.name_zh,
                 kpi.definition_zh,
                 "%" if kpi.value_kind == "rate" else kpi.unit,
-                *(cell_values([sources, as_of, audit])),
+                *cell_values([sources]),
+                month_zh(str(as_of)) if present(as_of) else None,
+                *cell_values([audit]),
                 build if present(build) else meta.get("build_id"),
                 value(target, kpi.value_kind, kpi.unit) if present(target) else None,
                 goal_text(goal, goal_month, kpi.value_kind, kpi.unit),
