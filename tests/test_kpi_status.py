@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import kpi_json
+from tests.conftest import kpi_json, run_cli
 from warehouse.config import Home
 from warehouse.served import served_build_database
 
@@ -113,3 +113,15 @@ def test_a_hidden_district_figure_has_no_status(demo_home: Path):
         ).fetchone()
     assert leaks == 0
     assert withheld > 0
+
+
+def test_the_plain_table_names_each_status(demo_home: Path):
+    result = run_cli(demo_home, "kpi", "--month", MONTH, "--district", BINJIANG)
+
+    def row(name: str) -> str:
+        (line,) = [line for line in result.stdout.splitlines() if f"│ {name}" in line]
+        return line.rstrip("│ ")
+
+    assert row("社区食堂数").endswith("绿色")
+    assert row("职业伤害保障").endswith("不予显示")  # its figure is hidden
+    assert row("党组织数").endswith("—")  # 滨江区 has no target of its own

@@ -108,12 +108,13 @@ def pack_diff_table(month: str, changes: pd.DataFrame) -> Table:
 def kpi_table(values: dict, scope: str, group: str | None) -> Table:
     """`xiaoge kpi`: each KPI's headline figure for the scope."""
     table = Table(title=f"{scope}(构建 {values['build_id']})")
-    for column in ("指标", "名称", "数值", "单位", *(["群体"] if group else [])):
+    for column in ("指标", "名称", "数值", "单位", *(["群体"] if group else []), "三色状态"):
         table.add_column(column)
     for kpi_id, item in values["kpis"].items():
         cells = [kpi_id, item["name_zh"], figure(item["value"], item["suppressed"])]
         cells += [item["unit"] or "", *([item["group"] or "全部"] if group else [])]
-        table.add_row(*cells)
+        hidden = "不予显示" if item.get("status_suppressed") else "—"
+        table.add_row(*cells, item.get("status_name_zh") or hidden)
     return table
 
 
