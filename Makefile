@@ -7,7 +7,7 @@ export XIAOGE_HOME ?= $(CURDIR)/data
 # Java for the Spark target (dbt-spark in local mode), tested by `make test`.
 export JAVA_HOME ?= /usr/lib/jvm/java-17-openjdk-amd64
 
-.PHONY: install system-deps demo test lint format bench docs clean
+.PHONY: install system-deps demo lab test lint notebooks-check notebooks format bench docs clean
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -41,6 +41,14 @@ system-deps:
 demo: install
 	$(BIN)/xiaoge demo --port $(PORT)
 
+# JupyterLab on 127.0.0.1 with the notebooks folder open and the venv as its kernel.
+$(VENV)/.lab-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,lab]'
+	touch $@
+
+lab: $(VENV)/.lab-installed
+	$(BIN)/xiaoge lab
+
 test: install $(VENV)/.spark-installed lint
 	$(BIN)/pytest
 
@@ -52,6 +60,17 @@ lint: $(VENV)/.installed
 	cd dbt && XIAOGE_BUILD_DB=:memory: ../$(BIN)/dbt parse --quiet --profiles-dir .
 	COLUMNS=200 $(BOUNCER_VENV)/bin/dbt-bouncer --config-file dbt/dbt-bouncer.yml
 	$(BIN)/python -m tests.dbt_rules dbt/target/manifest.json
+lint: notebooks-check
+
+# Each notebook and its jupytext pair (.py, percent format) hold the same cells, and the
+# committed notebook has no outputs. `make notebooks` syncs the pairs and strips the outputs.
+NOTEBOOKS ?= dashboards/notebooks
+notebooks-check: $(VENV)/.installed
+	$(BIN)/python -m warehouse.lab check $(NOTEBOOKS)
+
+notebooks: $(VENV)/.installed
+	$(BIN)/jupytext --sync $(NOTEBOOKS)/*.ipynb
+	$(BIN)/nbstripout $(NOTEBOOKS)/*.ipynb
 
 # The dbt convention linter (dbt/dbt-bouncer.yml; docs/dbt-conventions.md). dbt-bouncer pins
 # duckdb<2, which our venv cannot have, so it gets a venv of its own (git-ignored).
