@@ -1,6 +1,8 @@
 """For analysts in Jupyter: the published warehouse, read-only, and KPIs by id.
 
-from warehouse.workbench import sql, kpi, catalogue, person_sql
+from warehouse.workbench import sql, kpi, catalogue, report_month, person_sql
+report_month()                                 # the latest published month, "2025-06"
+month_figures("2025-06", district="330106")    # every KPI that month, as `xiaoge kpi` shows
 kpi("tenure_over_1y_share")                    # city-wide, every month
 kpi("party_orgs", district="330109")           # one district
 sql("select * from dim_station where district_code = ?", ["330108"])
@@ -22,7 +24,7 @@ from warehouse.access import Viewer, access_file, local_viewer, log_access, view
 from warehouse.config import home
 from warehouse.duck import connect
 from warehouse.errors import UserError
-from warehouse.kpis import Scope, reader, series
+from warehouse.kpis import SCOPED_ROWS, Scope, reader, scoped_rows_params, series
 from warehouse.published import published_month, query
 from warehouse.served import served_build_database
 
@@ -30,6 +32,11 @@ from warehouse.served import served_build_database
 def sql(statement: str, params: list | None = None) -> pd.DataFrame:
     """Any read-only query against the published warehouse, with bound parameters."""
     return query(home(), statement, params)
+
+
+def report_month(month: str | None = None) -> str:
+    """The month asked for if it is published (None: the latest), else a one-line refusal."""
+    return published_month(home(), month)
 
 
 def catalogue() -> pd.DataFrame:
@@ -51,6 +58,26 @@ def kpi(
     figures = series(reader(home()), kpi_id, scope)
     month_start = pd.to_datetime(figures.pop("month"), format="%Y-%m")
     return figures.assign(month_start=month_start)[["month_start", *figures.columns]]
+
+
+def month_figures(
+    month: str | None = None, district: str | None = None, group: str | None = None
+) -> pd.DataFrame:
+    """Every KPI reported in a month for an area (city-wide by default) and group, one row per
+    KPI: the figures `xiaoge kpi` and the dashboards' cards show for the same filters."""
+    scope = Scope(report_month(month), district, group)
+    return reader(home())(
+        f"""
+        with rows as ({SCOPED_ROWS})
+        select c.kpi_id, c.name_zh, c.value_kind, c.unit, k.kpi_value as value, k.numerator,
+               k.denominator, k.value_suppressed, k.numerator_suppressed,
+               k.denominator_suppressed, k.group_code
+        from dim_kpi as c
+        join rows as k on k.kpi_id = c.kpi_id and strftime(k.month_start, '%Y-%m') = ?
+        order by c.kpi_id
+        """,
+        [*scoped_rows_params(scope), scope.month],
+    )
 
 
 def _analyst() -> Viewer:
