@@ -35,14 +35,14 @@ def _words(found: statuses.Status) -> tuple[str, str]:
 
 
 def badge(kpi) -> str:
-    """The status as Streamlit markdown for the card's label, e.g. :green-badge[绿色·达到进度];
+    """The status as Streamlit markdown shown under the card, e.g. :green-badge[绿色·达到进度];
     a grey badge where disclosure control withholds it; "" without a status."""
     found = statuses.known(_field(kpi, "status"))
     if found is not None:
         name, meaning = _words(found)
-        return f" :{found.badge}-badge[{name}·{meaning}]"
+        return f":{found.badge}-badge[{name}·{meaning}]"
     if _field(kpi, "status_suppressed"):
-        return f" :gray-badge[{t('status_hidden')}]"
+        return f":gray-badge[{t('status_hidden')}]"
     return ""
 
 

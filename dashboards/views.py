@@ -68,9 +68,7 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
         flat = mom == FLAT.get(lang(), FLAT["zh"])  # 持平: grey, no arrow
         with slots[index % len(slots)]:
             st.metric(
-                label=pick(kpi, "name")
-                + (t("revised_mark") if correction else "")
-                + card_notes.badge(kpi),
+                label=pick(kpi, "name") + (t("revised_mark") if correction else ""),
                 value=value(kpi.value, kpi.value_kind, kpi.unit, lang(), kpi.value_suppressed),
                 delta=None if mom is None else f"{mom} {t('mom')}",
                 delta_color="off" if flat else "normal" if kpi.direction == "up" else "inverse",
@@ -80,6 +78,9 @@ def kpi_cards(headline: pd.DataFrame, scope: data.Scope, columns: int = 4) -> No
                 chart_data=trend if len(trend) > 1 else None,
                 chart_type="area",
             )
+            badge = card_notes.badge(kpi)  # the 三色 status, in colour and words, under the card
+            if badge:
+                st.markdown(badge)
     if headline["value_suppressed"].fillna(False).astype(bool).any():
         st.caption(t("suppressed_note"))
 

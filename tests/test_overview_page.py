@@ -21,8 +21,13 @@ def app(monkeypatch: pytest.MonkeyPatch):
 
 
 def card(at: AppTest, name: str):
-    """The KPI card of that name (its label may carry a status badge after the name)."""
-    return next(m for m in at.metric if m.label == name or m.label.startswith(f"{name} :"))
+    """The KPI card of that name."""
+    return next(m for m in at.metric if m.label == name)
+
+
+def badges(at: AppTest) -> list[str]:
+    """The status badges under the cards, in page order."""
+    return [m.value for m in at.markdown if "-badge[" in m.value]
 
 
 def metric(at: AppTest, name: str) -> str:
@@ -85,10 +90,15 @@ def test_cards_and_alerts_carry_the_status_of_each_areas_own_targets(app, demo_h
     at = app(demo_home)
     assert not at.exception
     stations = card(at, "服务驿站数")
-    assert stations.label == "服务驿站数 :green-badge[绿色·达到进度]"
+    assert "三色状态: 绿色(达到进度)" in stations.help
     assert "本月目标(进度): 2,951.4个" in stations.help
     assert "目标: 3,025个(2025年12月前)" in stations.help
-    assert card(at, "社区食堂就餐人次").label == "社区食堂就餐人次"  # no target, no badge
+    assert "目标" not in card(at, "社区食堂就餐人次").help  # no target, no status
+    shown = badges(at)
+    assert len(shown) == 19  # one under each card with a target
+    assert shown.count(":green-badge[绿色·达到进度]") == 14
+    assert shown.count(":yellow-badge[黄色·略落后于进度]") == 3
+    assert shown.count(":red-badge[红色·明显落后或反向变化]") == 2
     alerts = [w.value for w in at.warning]
     red = [i for i, a in enumerate(alerts) if ":红色(" in a]
     yellow = [i for i, a in enumerate(alerts) if ":黄色(" in a]
@@ -100,9 +110,9 @@ def test_cards_and_alerts_carry_the_status_of_each_areas_own_targets(app, demo_h
     at.selectbox(key="district_code").set_value("330106").run()  # 西湖区
     assert not at.exception
     assert at.caption[0].value.startswith("西湖区")
-    assert card(at, "党组织数").label == "党组织数"  # the city's target is not 西湖区's
-    assert "目标" not in card(at, "党组织数").help
-    assert card(at, "服务驿站数").label.endswith(":green-badge[绿色·达到进度]")
+    assert "目标" not in card(at, "党组织数").help  # the city's target is not 西湖区's
+    assert "三色状态: 绿色(达到进度)" in card(at, "服务驿站数").help
+    assert len(badges(at)) == 4  # 西湖区's own targets: stations, canteens, scenes, insurance
     assert "本月目标(进度): 350.2个" in card(at, "服务驿站数").help
     trends = [c for c in at.get("plotly_chart") if c.key.startswith("trend-")]
     assert trends and all(target_lines(c) == 1 for c in trends)  # 西湖区's own trajectories
