@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
 import sys
 from html import escape
 from pathlib import Path
@@ -48,6 +49,8 @@ def lab_command(port: int, open_browser: bool) -> list[str]:
         f"--ServerApp.root_dir={NOTEBOOKS}",
         *OFFLINE,
         *([] if open_browser else ["--no-browser"]),
+        # Jupyter refuses root unless told; containers and CI machines often run as root
+        *(["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []),
     ]
 
 
@@ -163,7 +166,9 @@ class DistrictAnalysis:
         if self.kernel is None:
             self.kernel = KernelManager(kernel_name=KERNEL)
             env = {**os.environ, "XIAOGE_HOME": str(self.home_root)}
-            self.kernel.start_kernel(cwd=str(NOTEBOOKS), env=env)
+            # its log (a TCP notice at start) would break into the release's progress bars;
+            # a cell's error comes back as the cell's output
+            self.kernel.start_kernel(cwd=str(NOTEBOOKS), env=env, stderr=subprocess.DEVNULL)
         return self.kernel
 
     def run(self, month: str, district: str) -> NotebookNode:

@@ -2,7 +2,7 @@
 
 options.py declares the options the commands share, render.py shows things, and the commands
 live by area: load.py (generate, ingest), build.py (build, rollback), release.py (release),
-read.py (kpi, status, export) and serve.py (demo, serve, docs, version). They are registered
+read.py (kpi, status, export), serve.py (demo, serve, docs, version) and lab.py (lab). They are registered
 here, in the order `xiaoge --help` lists them."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from warehouse.cli import build, load, read, release, serve
+from warehouse.cli import build, lab, load, read, release, serve
 from warehouse.cli.render import console
 from warehouse.config import restrict_new_files
 from warehouse.errors import UserError
@@ -37,6 +37,7 @@ app.command()(read.kpi)
 app.command()(read.status)
 app.command()(serve.serve)
 app.command()(serve.docs)
+app.command()(lab.lab)
 app.command()(serve.version)
 
 
