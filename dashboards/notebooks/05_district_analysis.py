@@ -16,9 +16,12 @@
 # %% [markdown]
 # # 区县月度分析
 #
-# 一个区县一个月的留存队列、参保缺口、驿站覆盖和小哥码注册。`xiaoge release` 每月为每个区县运行本笔记本(papermill 参数 `month`、`district`),把不含代码的网页放进该区县的指标包文件夹。数据只来自已发布指标仓的公开集市;人数少于 5 的格子已按披露控制规则隐藏,显示为“<5”。
+# 本区当月的留存队列、参保缺口、驿站覆盖和小哥码注册,与全市对照。数字与驾驶舱、月度指标包相同;人数少于 5 的格子已按披露控制规则隐藏,显示为“<5”;“—”表示没有数据。
 
 # %% tags=["parameters"]
+# `xiaoge release` runs this notebook for every district with these papermill parameters and
+# puts its page, without the code cells, in the district's pack folder. It reads the published
+# marts only (warehouse.workbench).
 month = None  # 报告月份,如 "2025-06";None 为最新发布的月份
 district = "330106"  # 区县代码
 
@@ -72,7 +75,7 @@ display(Markdown(f"## {district_name} · {month_zh(month)}"))
 # %% [markdown]
 # ### 本月指标
 #
-# 本区与全市的数字与驾驶舱卡片、`xiaoge kpi --district` 相同(参保率为一线外卖骑手)。
+# 参保率为一线外卖骑手的参保率。
 
 # %%
 TOPICS = [
