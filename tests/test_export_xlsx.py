@@ -32,7 +32,16 @@ from warehouse.privacy import shown
 MONTH = "2025-06"
 CATALOGUE = pd.read_csv(SEEDS_DIR / "kpi_catalogue.csv").set_index("kpi_id")
 THEMES = pd.read_csv(SEEDS_DIR / "kpi_themes.csv")
-OVERVIEW_HEADERS = ["指标", "本月数值", "较上月", "目标", "年末目标", "状态", "数据截至"]
+OVERVIEW_HEADERS = [
+    "指标",
+    "本月数值",
+    "较上月",
+    "目标",
+    "年末目标",
+    "目标期限",
+    "状态",
+    "数据截至",
+]
 A4_LANDSCAPE = (841.89, 595.28)  # points
 
 
@@ -131,6 +140,14 @@ def test_the_overview_prints_on_one_a4_landscape_page_with_every_column(
             figure = f"{kpis[kpi_id]['value']:,.0f}{CATALOGUE.at[kpi_id, 'unit']}"
             assert figure in flat, figure
     assert not re.search(r"\b0\.\d{3,}\b", text), "a rate printed as a raw share"
+    # Each KPI's status word is printed on its row (a KPI without a target has none).
+    lines = {line.strip().split()[0]: line for line in text.splitlines() if line.strip()}
+    statuses = {CATALOGUE.at[k, "name_zh"]: item.get("status_name_zh") for k, item in kpis.items()}
+    assert any(statuses.values()), "the demo's month has no status to print"
+    for name, word in statuses.items():
+        row = lines[name]
+        for other in ("绿色", "黄色", "红色"):
+            assert (other in row) == (other == word), (name, row)
 
 
 def test_the_whole_workbook_prints_on_a4_landscape_pages(workbook: Path, tmp_path: Path, capsys):
@@ -245,7 +262,8 @@ def test_status_cells_and_provenance_come_from_the_headline_frame(demo_home: Pat
             assert cell.fill.fill_type is None, kpi.kpi_id
         assert row[column["数据截至"]].value == "2025年5月"
         if pd.notna(kpi.goal):
-            assert row[column["年末目标"]].value.endswith("(2025年12月)"), kpi.kpi_id
+            assert row[column["年末目标"]].value == pytest.approx(kpi.goal), kpi.kpi_id
+            assert row[column["目标期限"]].value == "2025年12月", kpi.kpi_id
     notes = {row[0]: row for row in book["说明"].iter_rows(min_row=3, values_only=True)}
     headers = [c.value for c in book["说明"][2]]
     for name in frame["name_zh"]:

@@ -53,15 +53,16 @@ class Table:
 
 
 def number_format(value_kind: str | None, value: object = None, unit: str | None = None) -> str:
-    """The cell format of a KPI figure: a percentage for rates, whole numbers for counts (and
-    for any whole number), one decimal otherwise; with `unit` the unit follows the number
-    ("3,025个"), while the cell stays a number."""
+    """The cell format of a KPI figure, as warehouse.present.format writes it on the cards: a
+    percentage for rates, whole numbers for whole values (and counts), one decimal otherwise
+    (a target on the way to a goal may fall between two whole counts); with `unit` the unit
+    follows the number ("3,025个"), while the cell stays a number."""
     if value_kind == "rate":
         return RATE_FORMAT
-    if value_kind == "count" or (isinstance(value, int | float) and float(value).is_integer()):
-        base = COUNT_FORMAT
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        base = COUNT_FORMAT if float(value).is_integer() else DECIMAL_FORMAT
     else:
-        base = DECIMAL_FORMAT
+        base = COUNT_FORMAT if value_kind == "count" else DECIMAL_FORMAT
     return f'{base}"{unit}"' if unit and '"' not in unit else base
 
 

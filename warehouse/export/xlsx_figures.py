@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from warehouse.export.sheet_layout import Column, Table, cell_values, number_format
-from warehouse.export.xlsx_notes import ALL, goal_text, headline_column, present, title
-from warehouse.present.format import MISSING, change, month_zh
+from warehouse.export.xlsx_notes import ALL, headline_column, month_cell, present, title
+from warehouse.present.format import MISSING, change
 from warehouse.privacy import SUPPRESSED, is_flagged
 
 LONG_COLUMNS = {
@@ -42,6 +42,7 @@ def overview(headline: pd.DataFrame, meta: dict) -> Table:
         Column("较上月", numeric=True),
         Column("目标", numeric=True),
         Column("年末目标", numeric=True),
+        Column("目标期限"),
         Column("状态"),
         Column("数据截至"),
     ]
@@ -67,15 +68,17 @@ def overview(headline: pd.DataFrame, meta: dict) -> Table:
                 figure,
                 moved or MISSING,
                 target,
-                goal_text(extra["goal"][r], extra["goal_month"][r], kpi.value_kind, kpi.unit),
+                extra["goal"][r],
+                month_cell(extra["goal_month"][r]),
                 extra["status_name_zh"][r],
-                month_zh(str(as_of)) if present(as_of) else None,
+                month_cell(as_of),
             ]
         )
         table.formats[(r, 1)] = number_format(kpi.value_kind, figure, kpi.unit)
         table.formats[(r, 3)] = number_format(kpi.value_kind, target, kpi.unit)
+        table.formats[(r, 4)] = number_format(kpi.value_kind, extra["goal"][r], kpi.unit)
         if present(extra["status_colour"][r]) and present(extra["status_name_zh"][r]):
-            table.fills[(r, 5)] = str(extra["status_colour"][r])
+            table.fills[(r, 6)] = str(extra["status_colour"][r])
     return table
 
 

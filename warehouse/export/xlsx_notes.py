@@ -36,12 +36,17 @@ def title(meta: dict, what: str) -> str:
     return " · ".join(parts)
 
 
+def month_cell(month: object) -> str | None:
+    """A 'YYYY-MM' month as 2025年6月, or an empty cell."""
+    return month_zh(str(month)) if present(month) else None
+
+
 def goal_text(goal: object, goal_month: object, kind: str, unit: str) -> str | None:
     """The year-end goal as the cards write it, with its month."""
     if not present(goal):
         return None
     text = value(goal, kind, unit)
-    return f"{text}({month_zh(str(goal_month))})" if present(goal_month) else text
+    return f"{text}({month_cell(goal_month)})" if present(goal_month) else text
 
 
 def notes(headline: pd.DataFrame, meta: dict) -> Table:
@@ -76,7 +81,7 @@ def notes(headline: pd.DataFrame, meta: dict) -> Table:
                 kpi.definition_zh,
                 "%" if kpi.value_kind == "rate" else kpi.unit,
                 *cell_values([sources]),
-                month_zh(str(as_of)) if present(as_of) else None,
+                month_cell(as_of),
                 *cell_values([audit]),
                 build if present(build) else meta.get("build_id"),
                 value(target, kpi.value_kind, kpi.unit) if present(target) else None,
