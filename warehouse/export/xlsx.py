@@ -2,10 +2,10 @@
 a sheet per theme, the long table with its ids on 明细 for analysts, each KPI's 口径 and
 provenance on 说明, the build on 元数据; a new version of a month opens with 更正说明.
 
-Figures are numbers with number formats (rates as percentages), so the workbook still adds
-up; text (changes, goals) is written by warehouse.present.format, as on the cards. Status
-words and colours come from the headline frame; a column the frame does not have yet reads
-as an empty cell."""
+Figures are numbers with number formats (rates as percentages, counts with their unit), so
+the workbook still adds up; text (the change on last month, targets on 说明) is written by
+warehouse.present.format, as on the cards. Status words and colours come from the headline
+frame; a column the frame does not have yet reads as an empty cell."""
 
 from __future__ import annotations
 

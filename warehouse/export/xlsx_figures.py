@@ -1,6 +1,6 @@
 """kpis.xlsx's figure sheets: 总览 (one row per KPI with its status), a sheet per theme, and
-明细 (the long table with its ids). Figures are numbers with number formats; text (changes,
-goals) is written by warehouse.present.format, as on the cards."""
+明细 (the long table with its ids). Figures are numbers with number formats; the change on
+last month is text written by warehouse.present.format, as on the cards."""
 
 from __future__ import annotations
 
