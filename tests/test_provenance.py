@@ -19,7 +19,7 @@ from warehouse.config import Home
 from warehouse.contracts import systems
 from warehouse.kpis import reader
 from warehouse.present.format import month_zh
-from warehouse.provenance import AUDIT_PASSED, AUDIT_TABLE, provenance
+from warehouse.provenance import AUDIT_PASSED, AUDIT_TABLE, provenance, write_audit_findings
 from warehouse.publish import publish
 
 LONG_FLOAT = re.compile(r"\d+\.\d{5,}")
@@ -159,3 +159,16 @@ def test_a_file_served_before_provenance_gives_none(tmp_path: Path, demo_home: P
     assert len(frame) > 0
     assert frame[["sources", "sources_zh", "data_as_of", "audit_zh"]].isna().all().all()
     assert frame["build_id"].notna().all()
+
+
+def test_findings_are_written_once_before_the_file_is_served(tmp_path: Path):
+    database = tmp_path / "xiaoge.duckdb"
+    duckdb.connect(str(database)).close()
+    finding = {"severity": "warning", "check": "范围", "message": "西湖区 ……", "kpi_id": "canteens"}
+    write_audit_findings(database, {"findings": [finding]})
+    # a file that already holds its findings (a publish resumed after it was served) is left
+    # alone: nothing writes to a file readers may have open
+    write_audit_findings(database, {"findings": [finding, finding]})
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(f"select kpi_id, district_code, message from {AUDIT_TABLE}").fetchall()
+    assert rows == [("canteens", None, "西湖区 ……")]
