@@ -53,14 +53,16 @@ def release(
         console.print(f"[red]拒收[/red] {escape(refused.path)}: {escape(refused.message)}")
     if done.record is None:
         console.print(
-            f"{done.month} 没有新的数据:{len(done.outputs)} 个指标包与最新版本相同,"
+            f"{done.month} 没有新的数据:{len(done.packs)} 个指标包与最新版本相同,"
             "未写新版本,也未写发布记录"
         )
         return
-    revised = [o for o in done.new if o.outcome.version > 1]
+    new_packs = [o for o in done.new if o.kind == "pack"]
+    revised = [o for o in new_packs if o.outcome.version > 1]
+    analyses = len(done.new) - len(new_packs)
     console.print(
-        f"已发布 {done.month}:新写 {len(done.new)} 个指标包(其中 {len(revised)} 个为更正版本),"
-        f"{len(done.outputs) - len(done.new)} 个未变;发布记录 {done.record}",
+        f"已发布 {done.month}:新写 {len(new_packs)} 个指标包(其中 {len(revised)} 个为更正版本),"
+        f"{len(done.packs) - len(new_packs)} 个未变,新写区县分析 {analyses} 份;发布记录 {done.record}",
         soft_wrap=True,
     )
 
@@ -114,5 +116,8 @@ class ProgressDisplay(Display):
         self.bar.update(self.task, description=f"导出指标包 {area}:{text}")
 
     def step_done(self, output: Output) -> None:
-        state = f"第 {output.outcome.version} 版" + ("(新)" if output.outcome.created else "(未变)")
+        what = "区县分析" if output.kind == "analysis" else "指标包"
+        state = f"{what}第 {output.outcome.version} 版" + (
+            "(新)" if output.outcome.created else "(未变)"
+        )
         self.bar.update(self.task, advance=1, description=f"导出指标包 {output.area} {state}")

@@ -27,11 +27,13 @@ RECORDS = "releases"
 
 @dataclass(frozen=True)
 class Output:
-    """One thing the release wrote or found unchanged (today: a pack) for an area."""
+    """One thing the release wrote or found unchanged for an area: a pack, or a district's
+    analysis page (outcome.folder is then the HTML file)."""
 
     area: str  # 全市 or the district's name
     district_code: str | None
     outcome: ExportOutcome
+    kind: str = "pack"  # or "analysis"
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,18 @@ def build_record(home: Home, facts: ReleaseFacts) -> dict:
                 if r.status == "refused"
             ],
         },
-        "packs": [_pack(home, o) for o in facts.outputs],
+        "packs": [_pack(home, o) for o in facts.outputs if o.kind == "pack"],
+        "district_analyses": [
+            {
+                "area": o.area,
+                "district_code": o.district_code,
+                "pack_version": o.outcome.version,
+                "file": o.outcome.folder.relative_to(home.root).as_posix(),
+                "new": o.outcome.created,
+            }
+            for o in facts.outputs
+            if o.kind == "analysis"
+        ],
         "since_last_month": since_last_month(home, facts.month),
         "warnings": warnings_zh(_month_findings(home, info["build_id"], facts.month)),
         "held_corrections": [
@@ -133,7 +146,8 @@ def since_last_month(home: Home, month: str) -> list[dict]:
                 "change": change(kpi["value"], kpi["previous_month"], kind, " 个百分点")
                 if not kpi["value_suppressed"]
                 else None,
-                "status": kpi.get("status_name_zh"),
+                # no status (no target, or a figure hidden) may come back as NaN
+                "status": status if isinstance(status := kpi.get("status_name_zh"), str) else None,
             }
         )
     return out
@@ -165,6 +179,8 @@ def markdown(record: dict) -> str:
         f"- 导入:新导入 {len(record['ingest']['loaded'])} 个文件,跳过 {record['ingest']['skipped']} 个已导入文件,"
         f"拒收 {len(record['ingest']['refused'])} 个",
         f"- 指标包:新写 {len(new)} 个,未变 {len(record['packs']) - len(new)} 个",
+        f"- 区县分析:新写 {sum(a['new'] for a in record['district_analyses'])} 个,"
+        f"未变 {sum(not a['new'] for a in record['district_analyses'])} 个",
         "",
         "## 指标包",
         "",

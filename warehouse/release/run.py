@@ -20,9 +20,11 @@ from warehouse import homelock, ledger, names
 from warehouse.access import Viewer
 from warehouse.config import Home
 from warehouse.errors import UserError
-from warehouse.export import ExportOutcome, export
+from warehouse.export import ExportOutcome, export, pack_folder, pack_versions
 from warehouse.ingest import discover, held_corrections, ingest
 from warehouse.ingest.landing import FileResult
+from warehouse.lab import DistrictAnalysis
+from warehouse.present.format import month_zh
 from warehouse.published import available_months, published_month, query
 from warehouse.release.record import Output, ReleaseFacts, write_record
 
@@ -40,7 +42,7 @@ class Display:
 
 
 # What the release makes for one area, in order; each step writes its output only when it has
-# something new. The district notebook (papermill) is meant to join this list.
+# something new.
 Step = Callable[[Home, str, str | None, Viewer | None, Callable[[str], None]], ExportOutcome]
 
 
@@ -54,8 +56,42 @@ def pack_step(
     return export(home, month, district, on_step=on_step, viewer=viewer)
 
 
+class AnalysisStep:
+    """The district analysis notebook's HTML (no code cells) in the district's pack folder,
+    one per pack version: district-analysis-v<N>.html beside v<N>/, whose numbers it shows.
+    Written once, like the pack; all districts run in the one kernel of `analysis`."""
+
+    def __init__(self, analysis: DistrictAnalysis, names: dict[str, str]) -> None:
+        self.analysis = analysis
+        self.names = names
+
+    def __call__(
+        self,
+        home: Home,
+        month: str,
+        district: str | None,
+        viewer: Viewer | None,
+        on_step: Callable[[str], None],
+    ) -> ExportOutcome:
+        assert district is not None, "the analysis is a district's"
+        version = pack_versions(home, month, district)[-1]
+        target = analysis_file(home, month, district, version)
+        if target.exists():
+            return ExportOutcome(target, version, False, f"区县分析未变:{target}")
+        on_step("运行区县分析笔记本")
+        title = f"{self.names[district]} {month_zh(month)} 区县分析"
+        html = self.analysis.html(month, district, title)
+        partial = target.with_suffix(".partial")
+        partial.write_text(html, encoding="utf-8")
+        partial.replace(target)  # the page appears whole or not at all
+        return ExportOutcome(target, version, True, f"已写入区县分析 -> {target}")
+
+
+def analysis_file(home: Home, month: str, district: str, version: int) -> Path:
+    return pack_folder(home, month, district) / f"district-analysis-v{version}.html"
+
+
 CITY_STEPS: tuple[Step, ...] = (pack_step,)
-DISTRICT_STEPS: tuple[Step, ...] = (pack_step,)
 
 
 @dataclass
@@ -68,6 +104,10 @@ class Release:
     @property
     def new(self) -> list[Output]:
         return [o for o in self.outputs if o.outcome.created]
+
+    @property
+    def packs(self) -> list[Output]:
+        return [o for o in self.outputs if o.kind == "pack"]
 
 
 def release(
@@ -95,16 +135,21 @@ def release(
         built = build(home) if reasons else None
         month = published_month(home, month)
         outcome = Release(month, built)
-        areas = [(None, "全市", CITY_STEPS)] + [
-            (code, name, DISTRICT_STEPS) for code, name in districts(home)
-        ]
-        show.steps_started(sum(len(steps) for _, _, steps in areas))
-        for code, area, steps in areas:
-            for step in steps:
-                done = step(home, month, code, viewer, lambda text, a=area: show.step(a, text))
-                output = Output(area, code, done)
-                outcome.outputs.append(output)
-                show.step_done(output)
+        named = districts(home)
+        with DistrictAnalysis(home.root) as analysis:
+            district_steps = (pack_step, AnalysisStep(analysis, dict(named)))
+            areas = [(None, "全市", CITY_STEPS)] + [
+                (code, name, district_steps) for code, name in named
+            ]
+            show.steps_started(sum(len(steps) for _, _, steps in areas))
+            for code, area, steps in areas:
+                for step in steps:
+                    on_step = lambda text, a=area: show.step(a, text)  # noqa: E731
+                    done = step(home, month, code, viewer, on_step)
+                    kind = "analysis" if isinstance(step, AnalysisStep) else "pack"
+                    output = Output(area, code, done, kind)
+                    outcome.outputs.append(output)
+                    show.step_done(output)
         if outcome.new:
             facts = ReleaseFacts(
                 month=month,
