@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import data, filters
 from dashboards.i18n import lang, pick, t
+from warehouse import kpi_status
 from warehouse.present import maps
 
 # no wheel zoom: the page scrolls past the map
@@ -39,11 +40,12 @@ def kpi_map(kpi: pd.Series, scope: data.Scope, key: str) -> None:
     name_column = "district_name" if lang() == "zh" else "district_name_pinyin"
     title = t("map_title", name=name, month=scope.month)
     if layer == "value":
-        unit = "%" if kpi["value_kind"] == "rate" else kpi["unit"]
+        # the scale's unit: % for rates, else the catalogue's Chinese unit (none in English)
+        unit = "%" if kpi["value_kind"] == "rate" else kpi["unit"] if lang() == "zh" else ""
         figure = maps.value_map(
             frame,
             title,
-            t("map_scale", name=name, unit=unit),
+            t("map_scale", name=name, unit=unit) if unit else name,
             name_column,
             kpi["value_kind"],
             kpi["unit"],
@@ -58,7 +60,7 @@ def kpi_map(kpi: pd.Series, scope: data.Scope, key: str) -> None:
             title,
             name_column,
             kpi["value_kind"],
-            {"none": t("map_no_status"), "hidden": t("map_status_hidden")},
+            {"none": t("map_no_status"), "hidden": t("status_hidden")},
             kpi["unit"],
             lang(),
         )
@@ -93,7 +95,7 @@ def _with_status(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = None
     if lang() != "zh":
         frame["status_name_zh"] = frame["status"].map(
-            lambda status: t(f"status_{status}") if status in ("green", "yellow", "red") else None
+            lambda code: status.name_en if (status := kpi_status.known(code)) else None
         )
     return frame
 
@@ -107,8 +109,14 @@ def overview_map(headline: pd.DataFrame, scope: data.Scope) -> None:
         return
     st.subheader(t("map_heading"))
     names = dict(zip(reported["kpi_id"], reported[f"name_{lang()}"], strict=True))
+    # it opens on the first of the programme's goals (a KPI with a target)
+    goals = [i for i, has in enumerate(reported["has_target"].fillna(False)) if has]
     chosen = st.selectbox(
-        t("choose_kpi"), options=list(names), format_func=names.get, key="map-kpi-overview"
+        t("choose_kpi"),
+        options=list(names),
+        index=goals[0] if goals else 0,
+        format_func=names.get,
+        key="map-kpi-overview",
     )
     kpi = reported.set_index("kpi_id").loc[chosen].copy()
     kpi["kpi_id"] = chosen

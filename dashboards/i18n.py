@@ -173,14 +173,10 @@ TEXT: dict[str, dict[str, str]] = {
     "map_layer_value": {"zh": "数值", "en": "Value"},
     "map_layer_status": {"zh": "三色状态", "en": "Status"},
     "map_no_status": {"zh": "暂无目标", "en": "No target"},
-    "map_status_hidden": {"zh": "人数过少,不予显示", "en": "Hidden: too few people"},
     "map_hint": {
         "zh": "点击区县可下钻到该区县;灰色为暂无数据或人数少于 5 人不予显示",
         "en": "Click a district to drill into it; grey: no figure, or fewer than 5 people (hidden)",
     },
-    "status_green": {"zh": "绿色", "en": "Green"},
-    "status_yellow": {"zh": "黄色", "en": "Yellow"},
-    "status_red": {"zh": "红色", "en": "Red"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import card_notes, data, filters
+from dashboards import card_notes, data, district_map, filters
 from dashboards.i18n import lang, pick, t
 from warehouse.present import charts
 from warehouse.present.format import FLAT, change, value
@@ -229,6 +229,7 @@ def theme_page(theme: str) -> None:
             district_breakdown(kpi, scope, theme)
         else:
             category_breakdowns(kpi, scope, theme)
+    district_map.kpi_map(kpi, scope, theme)
     if scope.district_code is None:
         category_breakdowns(kpi, scope, theme)
     extra = THEME_EXTRAS.get(theme)

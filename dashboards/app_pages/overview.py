@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards import data
+from dashboards import data, district_map
 from dashboards.i18n import t
 from dashboards.views import alerts, build_caption, kpi_cards, page_header, start_page, trend
 
@@ -18,6 +18,7 @@ for column, (_, kpi) in zip(
 ):
     with column:
         trend(kpi, scope, f"overview-{kpi['kpi_id']}")
+district_map.overview_map(headline, scope)
 st.subheader(t("alerts"))
 found = alerts(headline)
 for alert in found:
