@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import kpi_json, run_cli
 from warehouse.config import Home
 from warehouse.kpis import Scope, headline, reader
+from warehouse.present.format import value
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +260,7 @@ def _audit_warnings(home: Path, build_id: str, month: str) -> dict[str, str]:
 def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
     home = copy_of_demo_home
     build_id = kpi_json(home)["build_id"]
-    month = "2023-01"  # the city's first month: far below its targets (13 organisations of 50)
+    month = "2023-01"  # the city's first month, before the targets' trajectories start
     warnings = _audit_warnings(home, build_id, month)
     assert warnings["ours"].startswith("西湖区 2023年1月 服务驿站数 为 ")
     run_cli(home, "export", "--month", month)
@@ -268,7 +269,6 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
     district = home / "exports" / month / "district-330106" / "v1"
 
     city_brief = (city / "brief.html").read_text(encoding="utf-8")
-    assert ">50个<" in city_brief, "the city pack shows the city's target (13 organisations)"
     for key in ("ours", "theirs", "whole", "later"):  # the manifest keeps the audit's text
         assert html_escape(warnings[key]) not in city_brief, key
 
@@ -287,14 +287,19 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
     for name, text in texts.items():
         if text is None:  # no pdftotext on this machine
             continue
-        if name.startswith("brief"):  # 50 organisations is the city's target, not the district's
-            assert "50个" not in text, name
         assert not [w for w in others if w in text or html_escape(w) in text], name
     book = openpyxl.load_workbook(district / "kpis.xlsx")
     metadata = dict(book["元数据"].iter_rows(min_row=3, values_only=True))
     assert (metadata["区域"], metadata["区县代码"], metadata["审计警告"]) == ("西湖区", "330106", 1)
-    # The 总览's 目标 column holds the district's own targets only, never the city's.
+    # The targets: in 2025-06 the city and 西湖区 each have their own. The district's 总览
+    # and brief hold its own targets only, never the city's.
+    month = "2025-06"
+    run_cli(home, "export", "--month", month, "--district", "330106")
+    district = home / "exports" / month / "district-330106" / "v1"
+    city_targets = headline(reader(Home(home)), Scope(month)).set_index("kpi_id")["target"]
     ours = headline(reader(Home(home), "330106"), Scope(month, "330106"))
+    assert ours["target"].notna().sum() == 4 and city_targets.notna().sum() == 19
+    book = openpyxl.load_workbook(district / "kpis.xlsx")
     overview = book["总览"]
     headers = [cell.value for cell in overview[2]]
     assert "目标" in headers
@@ -308,7 +313,12 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
             assert targets[kpi.name_zh] is None, kpi.kpi_id
         else:
             assert targets[kpi.name_zh] == pytest.approx(kpi.target), kpi.kpi_id
-    assert targets["党组织数"] != 50  # the city's goal of 50 organisations
+    assert targets["党组织数"] is None  # the city's trajectory toward 50 is not 西湖区's
+    city_stations = value(city_targets["stations_active"], "count", "个")  # 2,951.4个
+    assert f">{city_stations}<" in (home / "exports" / month / "v1" / "brief.html").read_text(
+        encoding="utf-8"
+    )
+    assert city_stations not in (district / "brief.html").read_text(encoding="utf-8")
 
 
 def test_export_without_a_month_exports_the_latest_published_month(copy_of_demo_home: Path):
