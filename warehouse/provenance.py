@@ -49,8 +49,10 @@ def provenance(
         ]
     )
     kpis = run("select kpi_id from dim_kpi order by kpi_id", [])
-    build_id = run("select build_id from xiaoge_build", [])["build_id"].iloc[0]
-    sources = _sources(run) if LINEAGE_TABLE in tables else {}
+    builds = run("select build_id from xiaoge_build", []) if "xiaoge_build" in tables else None
+    build_id = builds["build_id"].iloc[0] if builds is not None and len(builds) else None
+    has_lineage = {LINEAGE_TABLE, "xiaoge_build_sources"} <= tables
+    sources = _sources(run) if has_lineage else {}
     audits = _audits(run, month, district_code) if AUDIT_TABLE in tables else None
     rows = []
     for kpi_id in kpis["kpi_id"]:
@@ -58,7 +60,7 @@ def provenance(
         rows.append(
             {
                 "kpi_id": kpi_id,
-                "sources": list(months) if LINEAGE_TABLE in tables else None,
+                "sources": list(months) if has_lineage else None,
                 "sources_zh": sources_zh(months),
                 "data_as_of": min(filter(None, months.values()), default=None),
                 "audit_zh": None if audits is None else audits.get(kpi_id, AUDIT_PASSED),
