@@ -25,7 +25,7 @@ def lab(
     where = home()
     console.print(
         f"JupyterLab:http://127.0.0.1:{port}/lab(笔记本 {NOTEBOOKS},数据 {where.root});"
-        "按 Ctrl+C 停止",
+        "带登录令牌的地址见下方 JupyterLab 的输出,按 Ctrl+C 停止",
         soft_wrap=True,
         highlight=False,
     )
