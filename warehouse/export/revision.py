@@ -22,7 +22,8 @@ from warehouse.privacy import SUPPRESSED
 NUMBERS_FILE = "kpis.csv"
 CORRECTIONS_FILE = "corrections.csv"
 FIGURE_KEYS = ["kpi_id", "kpi_name", "area", "group_code", "platform_code"]
-# The public mart naming the source systems behind each KPI (kpi_id, system), when published.
+# The public mart naming the source systems behind each KPI (kpi_id, source_system), when
+# published.
 KPI_LINEAGE = "dim_kpi_source"
 
 
@@ -65,7 +66,7 @@ def kpi_systems(run: Run) -> dict[str, set[str]] | None:
     )
     if not int(found["n"].iloc[0]):
         return None
-    frame = run(f"select distinct kpi_id, system from {KPI_LINEAGE}", [])
+    frame = run(f"select distinct kpi_id, source_system as system from {KPI_LINEAGE}", [])
     systems: dict[str, set[str]] = {}
     for kpi_id, system in zip(frame["kpi_id"], frame["system"], strict=True):
         systems.setdefault(kpi_id, set()).add(system)
