@@ -19,6 +19,7 @@ from warehouse import kpi_status, names, strict_json
 from warehouse.access import scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
+from warehouse.provenance import provenance
 from warehouse.published import build_info, month_start, published_month
 
 Run = Callable[[str, list], pd.DataFrame]
@@ -116,7 +117,9 @@ def headline(run: Run, scope: Scope, theme: str | None = None) -> pd.DataFrame:
         """,
         [*scoped_rows_params(scope), scope.month, theme, theme],
     )
-    return kpi_status.with_words(frame.assign(has_target=frame["target"].notna()))
+    frame = kpi_status.with_words(frame.assign(has_target=frame["target"].notna()))
+    # where each figure comes from: sources, 数据截至, the audit's result, the build
+    return frame.merge(provenance(run, scope.month, scope.district_code), on="kpi_id", how="left")
 
 
 def series(run: Run, kpi_id: str, scope: Scope) -> pd.DataFrame:
