@@ -70,20 +70,10 @@ def kpi_map(kpi: pd.Series, scope: data.Scope, key: str) -> None:
         width="stretch",
         config=MAP_CONFIG,
         key=chart_key,
-        on_select=lambda: _drill(chart_key),
+        on_select=lambda: filters.drill_from_chart(chart_key),
         selection_mode="points",
     )
     st.caption(t("map_hint"))
-
-
-def _drill(chart_key: str) -> None:
-    """A click on a district filters every page to it. A callback: it runs before the page
-    draws the sidebar, the only time the district filter may be set."""
-    selection = st.session_state[chart_key]["selection"]
-    codes = [point.get("customdata") for point in selection["points"]]
-    codes = [code for code in codes if code]
-    if codes:
-        filters.drill_into(codes[0])
 
 
 def _with_status(frame: pd.DataFrame) -> pd.DataFrame:

@@ -101,3 +101,14 @@ def drill_into(district_code: str) -> None:
     """Filter every page to one district (from a click on a chart)."""
     own = require_viewer().district_code
     st.session_state["district_code"] = own if own is not None else district_code
+
+
+def drill_from_chart(chart_key: str) -> None:
+    """A click on a district in a chart (bars or map) filters every page to it. Used as the
+    chart's on_select callback: it runs before the page draws the sidebar, the only time the
+    district filter may be set."""
+    selection = st.session_state[chart_key]["selection"]
+    codes = [point.get("customdata") for point in selection["points"]]
+    codes = [code for code in codes if code]
+    if codes:
+        drill_into(codes[0])

@@ -150,18 +150,15 @@ def district_breakdown(kpi: pd.Series, scope: data.Scope, key: str) -> None:
     figure = charts.district_bars(
         frame, t("by_district_title", name=name, month=scope.month), name_column, kpi["value_kind"]
     )
-    event = st.plotly_chart(
+    chart_key = f"districts-{key}"
+    st.plotly_chart(
         figure,
         width="stretch",
         config=PLOT_CONFIG,
-        key=f"districts-{key}",
-        on_select="rerun",
+        key=chart_key,
+        on_select=lambda: filters.drill_from_chart(chart_key),
         selection_mode="points",
     )
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if points:
-        filters.drill_into(points[0]["customdata"])
-        st.rerun()
     st.caption(t("drill_hint"))
     download_csv(
         frame[["district_code", "district_name", *data.VALUE_COLUMNS]],

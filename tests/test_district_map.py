@@ -266,3 +266,41 @@ def test_map_in_the_browser(demo_home: Path, artifacts: Path):
         assert page.locator("[data-testid='stException']").count() == 0
         assert errors == []
         assert hosts and {urlparse(f"//{host}").hostname for host in hosts} == {"127.0.0.1"}, hosts
+
+
+@pytest.mark.browser
+def test_a_click_on_a_district_bar_drills_down_in_the_browser(demo_home: Path):
+    """The district bars drill down through the same callback as the map: the filter is set
+    before the sidebar is drawn, so the page does not fail with an exception."""
+    with serving(demo_home, "serve") as url, chromium() as browser:
+        page, hosts, errors = watched_page(
+            browser, viewport={"width": 1440, "height": 1000}, locale="zh-CN"
+        )
+        page.goto(f"{url}/party")
+        wait_until_idle(page)
+        # the district bar chart: the first plot with bars (the trend beside it has none)
+        plots = page.locator(".js-plotly-plot").filter(has=page.locator("g.barlayer g.point"))
+        plots.first.wait_for(state="attached", timeout=60_000)
+        plots.first.scroll_into_view_if_needed()
+        bars = plots.first.locator("g.barlayer g.point path")
+        boxes = [bars.nth(i).bounding_box() for i in range(bars.count())]
+        assert boxes  # districts with no organisation have no bar
+        box = max(boxes, key=lambda b: b["width"] * b["height"])
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        district_filter = page.locator("[data-testid='stSidebar']").get_by_role(
+            "combobox", name="区县"
+        )
+        page.wait_for_function(
+            "names => names.includes(document.querySelector("
+            "\"[data-testid='stSidebar'] input[aria-label='区县']\")?.value)",
+            arg=list(NAMES.values()),
+            timeout=30_000,
+        )
+        wait_until_idle(page)
+        chosen = district_filter.input_value()
+        assert chosen in NAMES.values()
+        caption = page.locator("[data-testid='stCaptionContainer']").first
+        assert caption.inner_text().startswith(f"{chosen} · ")
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert errors == []
+        assert {urlparse(f"//{host}").hostname for host in hosts} == {"127.0.0.1"}, hosts
