@@ -181,8 +181,9 @@ def test_a_correction_after_release_makes_a_revised_version_the_dashboards_mark(
         assert change["files"] == [CORRECTED]
     party = changes[("party_orgs", "全市", "delivery", None)]
     assert (party["old"], party["new"], party["kpi_name"]) == ("50个", "49个", "党组织数")
-    corrections = pd.read_csv(city / "corrections.csv", encoding="utf-8", dtype=str)
-    assert corrections.columns[0] == "\ufeff指标"  # the BOM: Excel and WPS read UTF-8
+    # the BOM: Excel and WPS read the file as UTF-8
+    assert (city / "corrections.csv").read_bytes().startswith("\ufeff指标".encode())
+    corrections = pd.read_csv(city / "corrections.csv", encoding="utf-8-sig", dtype=str)
     assert len(corrections) == len(listed)
     assert set(corrections["更正的落地文件"]) == {CORRECTED}
 
