@@ -71,15 +71,17 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "This or last month's figure is hidden (fewer than 5 people), so its status is too.",
     },
     "status_rule": {
-        "zh": "三色状态:对照本区域当月目标(自起始值至年度目标逐月直线推进的进度值)。"
+        "zh": "三色状态:对照本区域当月目标(自起始值至年度目标逐月直线推进的进度值,"
+        "个数类目标取整且不降低要求)。"
         "绿色:达到或超过进度;黄色:落后于进度,但差距不超过容差(目标的一定比例,各指标不同);"
-        "红色:落后超过容差,或落后于进度且较上月反向变化。全市数字只对照全市目标,"
-        "区县数字只对照该区县自己的目标。",
+        "红色:落后超过容差,或落后于进度且较上月反向变化(显示为“持平”的变化不算)。"
+        "全市数字只对照全市目标,区县数字只对照该区县自己的目标。",
         "en": "Status: against the area's target for the month (on a straight line from the "
-        "starting figure to the goal). Green: on or ahead of it; yellow: behind it within the "
-        "KPI's tolerance (a share of the target); red: beyond the tolerance, or behind and moved "
-        "the wrong way on last month. City figures are judged against city targets only, a "
-        "district's against its own targets only.",
+        "starting figure to the goal; a count's target is a whole number, never below the "
+        "line). Green: on or ahead of it; yellow: behind it within the KPI's tolerance (a "
+        "share of the target); red: beyond the tolerance, or behind and moved the wrong way "
+        "on last month (a change shown as 0 is no move). City figures are judged against "
+        "city targets only, a district's against its own targets only.",
     },
     "card_sources": {"zh": "数据来源", "en": "Sources"},
     "card_data_as_of": {"zh": "数据截至", "en": "Data as of"},

@@ -314,7 +314,7 @@ def test_a_district_pack_shows_only_its_district(copy_of_demo_home: Path):
         else:
             assert targets[kpi.name_zh] == pytest.approx(kpi.target), kpi.kpi_id
     assert targets["党组织数"] is None  # the city's trajectory toward 50 is not 西湖区's
-    city_stations = value(city_targets["stations_active"], "count", "个")  # 2,951.4个
+    city_stations = value(city_targets["stations_active"], "count", "个")  # 2,952个
     assert f">{city_stations}<" in (home / "exports" / month / "v1" / "brief.html").read_text(
         encoding="utf-8"
     )

@@ -65,10 +65,11 @@ trajectories as (
 
 -- A month takes the trajectory that started last on or before it; after its goal month,
 -- the goal itself stays the target.
-month_targets as (
+trajectory_points as (
 
     select
         headline_rows.kpi_row_id,
+        headline_rows.kpi_id,
         trajectories.goal,
         trajectories.goal_month,
         round(
@@ -81,7 +82,7 @@ month_targets as (
                     / (trajectories.goal_index - trajectories.start_index)
             end,
             6
-        ) as target_value,
+        ) as trajectory_point,
         row_number() over (
             partition by headline_rows.kpi_row_id
             order by trajectories.start_index desc
@@ -95,6 +96,30 @@ month_targets as (
             and coalesce(headline_rows.district_code, '') = trajectories.area_code
             and headline_rows.month_index >= trajectories.start_index
     where headline_rows.pick = 1
+
+),
+
+-- A count's target is a whole number (48 organisations, not 47.8), rounded the way that
+-- does not lower the bar: up where more is better, down where less is better. A whole-number
+-- figure meets the rounded target exactly when it meets the point on the line.
+month_targets as (
+
+    select
+        trajectory_points.kpi_row_id,
+        trajectory_points.goal,
+        trajectory_points.goal_month,
+        trajectory_points.latest,
+        case
+            when kpis.value_kind = 'count' and kpis.direction = 'down'
+                then cast(floor(trajectory_points.trajectory_point) as double)
+            when kpis.value_kind = 'count'
+                then cast(ceil(trajectory_points.trajectory_point) as double)
+            else trajectory_points.trajectory_point
+        end as target_value
+
+    from trajectory_points
+    inner join kpis
+        on trajectory_points.kpi_id = kpis.kpi_id
 
 ),
 
@@ -123,10 +148,20 @@ judged as (
             6
         ) as shortfall,
         round(coalesce(kpis.status_tolerance, 0) * abs(month_targets.target_value), 6) as tolerated,
+        -- A move counts where it shows in the published change (0.1 percentage point for a
+        -- rate, 0.1 of the unit otherwise): a change that reads 持平 is no move.
         case
             when kpis.direction = 'down'
-                then round(headline_rows.kpi_value - previous_rows.kpi_value, 6) > 0
-            else round(headline_rows.kpi_value - previous_rows.kpi_value, 6) < 0
+                then round(
+                    (headline_rows.kpi_value - previous_rows.kpi_value)
+                    * case when kpis.value_kind = 'rate' then 100 else 1 end,
+                    1
+                ) > 0
+            else round(
+                (headline_rows.kpi_value - previous_rows.kpi_value)
+                * case when kpis.value_kind = 'rate' then 100 else 1 end,
+                1
+            ) < 0
         end as moved_wrong_way
 
     from headline_rows
