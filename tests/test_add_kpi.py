@@ -106,7 +106,8 @@ def test_a_new_kpi_needs_one_measures_row_and_one_catalogue_row(
     )
     pack = sorted((home / "exports" / "2025-06").glob("v*"))[-1]
     book = openpyxl.load_workbook(pack / "kpis.xlsx")
-    assert "station_visits" in [row[0].value for row in book["说明"].iter_rows(min_row=2)]
+    assert "驿站到访人次" in [row[0].value for row in book["说明"].iter_rows(min_row=3)]
+    assert "station_visits" in [row[0].value for row in book["明细"].iter_rows(min_row=3)]
     assert "station_visits" in (pack / "kpis.csv").read_text(encoding="utf-8-sig")
 
     monkeypatch.setenv("XIAOGE_HOME", str(home))

@@ -10,9 +10,9 @@ scope = start_page()
 page_header(t("overview"), scope)
 headline = data.headline(scope)
 kpi_cards(headline, scope)
-# The programme's goals (KPIs with a target) get their trend in full; for a district
-# without the city's target line (headline leaves targets out there).
-with_target = headline[headline["has_target"]]
+# The programme's counted goals (50 party organisations, 3,025 stations: count KPIs with a
+# target) get their trend in full, the first two in page order; a district's are its own.
+with_target = headline[headline["has_target"] & (headline["value_kind"] == "count")]
 for column, (_, kpi) in zip(
     st.columns(max(1, min(2, len(with_target)))), with_target.iterrows(), strict=False
 ):
