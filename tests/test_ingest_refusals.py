@@ -180,3 +180,43 @@ def test_the_same_file_twice_is_skipped_and_a_correction_supersedes(loaded_home:
         / "party_orgs.parquet"
     )
     assert len(part) == len(frame) - 1
+
+
+def test_the_raw_zone_can_be_a_file_uri_outside_the_home(
+    fresh_home: Path, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """On a cluster the raw zone is shared storage named by a URI: the ingest writes there,
+    and nothing is written to the home's own raw/ folder."""
+    shared = tmp_path / "shared storage" / "raw"
+    monkeypatch.setenv("XIAOGE_RAW_URI", shared.as_uri())
+    target = fresh_home / "landing" / "organisation" / MONTH
+    target.mkdir(parents=True)
+    shutil.copy(generated / "organisation" / MONTH / "party_orgs.csv", target)
+    run_cli(fresh_home, "ingest")
+
+    parts = sorted(shared.glob(f"organisation/party_orgs/month={MONTH}/*.parquet"))
+    assert len(parts) == 1
+    assert (shared / "_ledger.parquet").exists()
+    assert not (fresh_home / "raw").exists()
+    rows = pd.read_parquet(parts[0])
+    assert len(rows) == len(registry(generated))
+
+    # a re-delivery supersedes through the same zone; the earlier delivery is kept there
+    corrected = registry(generated).iloc[:-1]
+    write_registry(target / "party_orgs.csv", corrected)
+    run_cli(fresh_home, "ingest")
+    (current,) = shared.glob(f"organisation/party_orgs/month={MONTH}/*.parquet")
+    assert len(pd.read_parquet(current)) == len(corrected)
+    assert len(list(shared.glob("_deliveries/**/*.parquet"))) == 2
+    assert not (fresh_home / "raw").exists()
+
+
+def test_a_raw_zone_uri_this_machine_cannot_write_is_one_line(
+    fresh_home: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("XIAOGE_RAW_URI", "s3://xiaoge-raw/hangzhou")
+    result = run_cli(fresh_home, "ingest", check=False)
+    assert result.returncode == 1
+    assert "XIAOGE_RAW_URI=s3://xiaoge-raw/hangzhou" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,10 +1,14 @@
-"""The dbt project on Apache Spark (dbt-spark, session method, local mode) gives DuckDB's KPIs."""
+"""The dbt project on Apache Spark (dbt-spark, session method) gives DuckDB's KPIs: built on a
+standalone cluster and published, and, with --compare-only, checked without publishing."""
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
+import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -12,11 +16,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import kpi_json, run_cli
+from tests.spark_cluster import Cluster, standalone_cluster
+from warehouse.build import plan_build
 from warehouse.config import Home
+from warehouse.kpis import kpi_values
+from warehouse.published import available_months, query
 from warehouse.served import served_build_database
-from warehouse.spark import DEFAULT_JAVA_HOME, compare_kpis
+from warehouse.spark import ABS_TOLERANCE, DEFAULT_JAVA_HOME, REL_TOLERANCE, compare_kpis
 
+APP = str(Path(__file__).resolve().parents[1] / "dashboards" / "app.py")
 GRAIN = ["kpi_id", "month_start", "area_level", "district_code", "group_code", "platform_code"]
 VALUES = ["kpi_value", "numerator", "denominator"]
 
@@ -39,8 +48,119 @@ def _kpis(frame: pd.DataFrame) -> pd.DataFrame:
     return keyed.set_index(GRAIN).sort_index()
 
 
+SPARK_MISSING = _spark_missing()
+# what says which build a figure came from, not what the figure is
+BUILD_KEYS = {"build_id", "built_at", "engine"}
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A standalone master and one worker (2 cores, 1.5 GB), each a JVM of its own."""
+    if SPARK_MISSING:
+        pytest.skip(SPARK_MISSING)
+    with standalone_cluster(tmp_path_factory.mktemp("spark-cluster")) as running:
+        yield running
+    for pid in running.pids:  # stopped, by their PIDs
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def assert_same_figures(spark, duck, where: str = "") -> None:
+    """Equal, key by key, except build ids and numbers within the engines' tolerance."""
+    if isinstance(duck, dict):
+        assert isinstance(spark, dict), where
+        assert set(spark) == set(duck), where
+        for key in set(duck) - BUILD_KEYS:
+            assert_same_figures(spark[key], duck[key], f"{where}/{key}")
+    elif isinstance(duck, list):
+        assert isinstance(spark, list) and len(spark) == len(duck), where
+        for index, (a, b) in enumerate(zip(spark, duck, strict=True)):
+            assert_same_figures(a, b, f"{where}[{index}]")
+    elif isinstance(duck, float) or isinstance(spark, float):
+        assert spark is not None and duck is not None, where
+        assert math.isclose(spark, duck, rel_tol=REL_TOLERANCE, abs_tol=ABS_TOLERANCE), where
+    else:
+        assert spark == duck, where
+
+
+def every_figure(home: Path) -> dict:
+    """What `xiaoge kpi --json` gives for every published month, city-wide (with every
+    breakdown, the districts' included) and for each district."""
+    served = Home(home)
+    months = available_months(served)
+    districts = query(served, "select district_code from dim_district order by 1")
+    figures = {}
+    for month in months:
+        figures[month] = kpi_values(served, month=month, breakdowns=True)
+        for code in districts["district_code"]:
+            figures[f"{month} {code}"] = kpi_values(served, month=month, district=code)
+    return figures
+
+
+@pytest.mark.timeout(2400)
+def test_a_build_on_a_standalone_cluster_is_published_like_duckdbs(
+    copy_of_demo_home: Path, cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = copy_of_demo_home
+    # the raw zone on "shared storage" outside the home, named by a URI, as on a cluster
+    shared = tmp_path / "shared" / "raw"
+    shared.parent.mkdir()
+    shutil.move(home / "raw", shared)
+    monkeypatch.setenv("XIAOGE_RAW_URI", shared.as_uri())
+    monkeypatch.setenv("XIAOGE_SPARK_MASTER", cluster.master_url)
+    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
+    duck_version = kpi_json(home)["build_id"]
+    duck_cli = kpi_json(home, "--breakdowns")
+    duck = every_figure(home)
+
+    started = time.monotonic()
+    result = run_cli(home, "build", "--target", "spark", timeout=2400)
+    print(f"xiaoge build --target spark on the cluster took {time.monotonic() - started:.0f} s")
+    assert "已发布 Spark 构建" in result.stdout, result.stdout
+
+    # the work ran in executors the worker started, not in the driver
+    (app,) = [a for a in cluster.master()["completedapps"] if a["name"] == "xiaoge-dbt"]
+    executors = [e for e in cluster.worker()["finishedexecutors"] if e["appid"] == app["id"]]
+    assert executors, cluster.worker()
+    logs = [cluster.worker_dir / app["id"] / str(e["id"]) / "stderr" for e in executors]
+    assert any("Finished task" in log.read_text() for log in logs if log.exists())
+
+    # published: the served file is the Spark build's, and says so
+    spark_cli = kpi_json(home, "--breakdowns")
+    assert spark_cli["engine"] == "spark" and duck_cli["engine"] == "duckdb"
+    spark_version = spark_cli["build_id"]
+    assert spark_version != duck_version
+    assert_same_figures(spark_cli, duck_cli)
+    spark = every_figure(home)
+    assert len(spark) == len(duck) > 13
+    assert_same_figures(spark, duck)
+    # the intermediate and person-level tables stayed on the Spark side
+    tables = set(
+        query(Home(home), "select table_name from information_schema.tables")["table_name"]
+    )
+    assert "fct_kpi_monthly" in tables
+    assert not {t for t in tables if t.startswith(("stg_", "int_"))}
+    # a DuckDB build after it starts from the raw zone, not from the Spark file
+    assert plan_build(Home(home)).reason == "已发布版本由 Spark 构建"
+    assert not (home / "raw").exists()
+
+    # the overview renders from it
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("XIAOGE_HOME", str(home))
+    page = AppTest.from_file(APP, default_timeout=60).run()
+    assert not page.exception
+    assert next(m for m in page.metric if m.label == "党组织数").value == "50个"
+
+    # rollback goes across engines, both ways
+    run_cli(home, "rollback", duck_version)
+    assert kpi_json(home, "--breakdowns") == duck_cli
+    run_cli(home, "rollback", spark_version)
+    assert kpi_json(home, "--breakdowns") == spark_cli
+
+
 @pytest.mark.timeout(1800)
-@pytest.mark.skipif(_spark_missing() is not None, reason=str(_spark_missing()))
+@pytest.mark.skipif(SPARK_MISSING is not None, reason=str(SPARK_MISSING))
 def test_spark_build_gives_the_published_kpis(copy_of_demo_home: Path) -> None:
     home = copy_of_demo_home
     served = home / "published" / "xiaoge.duckdb"
@@ -48,7 +168,7 @@ def test_spark_build_gives_the_published_kpis(copy_of_demo_home: Path) -> None:
     versions_before = sorted(p.name for p in (home / "published" / "versions").iterdir())
 
     started = time.monotonic()
-    result = run_cli(home, "build", "--target", "spark", timeout=1800)
+    result = run_cli(home, "build", "--target", "spark", "--compare-only", timeout=1800)
     print(f"xiaoge build --target spark took {time.monotonic() - started:.0f} s")
     assert "一致" in result.stderr
 

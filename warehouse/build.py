@@ -186,8 +186,22 @@ def build(
     if not result.success:
         _write_status(build_dir, build_id, "failed", result.failure())
         raise UserError(f"构建 {build_id} 失败,未发布:{result.failure()}")
+    return stamp_and_audit(home, build_id, database, len(nodes), plan.rebuild_from)
+
+
+def stamp_and_audit(
+    home: Home,
+    build_id: str,
+    database: Path,
+    nodes: int,
+    rebuilt_from: str | None = None,
+    engine: str = "duckdb",
+) -> BuildResult:
+    """Record in a finished build's database what it is and what it was built from, then run
+    the audit: a build that fails it is marked failed and never reaches publish."""
+    build_dir = database.parent
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    _stamp(database, home, build_id, built_at)
+    _stamp(database, home, build_id, built_at, engine)
     audit = run_audit(
         build_id, database, home.published_db if home.published_db.exists() else None, build_dir
     )
@@ -199,12 +213,7 @@ def build(
         )
     _write_status(build_dir, build_id, "built", "")
     return BuildResult(
-        build_id,
-        built_at,
-        database,
-        len(nodes),
-        [w.message for w in audit.warnings],
-        plan.rebuild_from,
+        build_id, built_at, database, nodes, [w.message for w in audit.warnings], rebuilt_from
     )
 
 
@@ -230,18 +239,24 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
         return BuildPlan(None, "按要求全量构建")
     if not home.published_db.exists():
         return BuildPlan(None, "首次构建")
-    if served_build_database(home) is None:
-        return BuildPlan(None, "已发布版本的构建库已不在")
     with connect(home.published_db, read_only=True) as con:
         columns = {row[0] for row in con.execute("describe xiaoge_build").fetchall()}
         if "project_fingerprint" not in columns:
             return BuildPlan(None, "已发布版本缺少模型指纹")
+        if (
+            "engine" in columns
+            and con.execute("select engine from xiaoge_build").fetchone()[0] != "duckdb"
+        ):
+            # its intermediate and person-level tables stayed on the Spark side
+            return BuildPlan(None, "已发布版本由 Spark 构建")
         served_fingerprint = con.execute("select project_fingerprint from xiaoge_build").fetchone()[
             0
         ]
         served = set(
             con.execute("select file_path, checksum, month from xiaoge_build_sources").fetchall()
         )
+    if served_build_database(home) is None:
+        return BuildPlan(None, "已发布版本的构建库已不在")
     if served_fingerprint != project_fingerprint():
         return BuildPlan(None, "模型或种子数据已改变")
     loaded = {
@@ -274,15 +289,16 @@ def _carry_snapshots(home: Home, database: Path) -> None:
         con.execute("detach previous")
 
 
-def _stamp(database: Path, home: Home, build_id: str, built_at: str) -> None:
-    """Record in the database itself which build it is and which files it was built from."""
+def _stamp(database: Path, home: Home, build_id: str, built_at: str, engine: str) -> None:
+    """Record in the database itself which build it is, on which engine, and which files it
+    was built from."""
     loaded = [row for row in ledger.read(home) if row["status"] == "loaded"]
     with connect(database) as con:
         con.execute(
             "create or replace table xiaoge_build as "
             "select ?::varchar as build_id, ?::timestamptz as built_at, ?::varchar as tool_version, "
-            "?::varchar as project_fingerprint",
-            [build_id, built_at, __version__, project_fingerprint()],
+            "?::varchar as project_fingerprint, ?::varchar as engine",
+            [build_id, built_at, __version__, project_fingerprint(), engine],
         )
         con.execute(
             "create or replace table xiaoge_build_sources "

@@ -8,6 +8,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from warehouse.errors import UserError
 
@@ -16,9 +17,10 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 SEEDS_DIR = REPO_ROOT / "seeds"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
 
-HOME_SUBDIRS = ("landing", "raw", "build", "published", "exports")
 PUBLISHED_DB_NAME = "xiaoge.duckdb"
 HOME_GROUP_ENV = "XIAOGE_HOME_GROUP"
+# On a cluster the raw zone is shared storage that the ingest writes and Spark reads
+RAW_URI_ENV = "XIAOGE_RAW_URI"
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,13 @@ class Home:
         return self.root / "landing"
 
     @property
+    def raw_uri(self) -> str:
+        """The raw zone as a URI: `XIAOGE_RAW_URI`, or the home's raw/ folder."""
+        return os.environ.get(RAW_URI_ENV, "").strip() or (self.root / "raw").as_uri()
+
+    @property
     def raw(self) -> Path:
-        return self.root / "raw"
+        return local_path(self.raw_uri)
 
     @property
     def build(self) -> Path:
@@ -107,8 +114,15 @@ class Home:
             self.root.mkdir(parents=True, exist_ok=True)
             # A home made before this rule, or by another tool (mkdir, a test's tmp folder),
             # may be open to others: the root and the top folders get the modes every time.
-            for folder in (self.root, *(self.root / name for name in HOME_SUBDIRS)):
-                folder.mkdir(exist_ok=True)
+            for folder in (
+                self.root,
+                self.landing,
+                self.raw,
+                self.build,
+                self.published,
+                self.exports,
+            ):
+                folder.mkdir(parents=True, exist_ok=True)
                 self._set_folder_mode(folder, modes)
             # one probe per process: two commands starting at once must not remove each
             # other's probe (and then report the home unwritable)
@@ -133,6 +147,18 @@ class Home:
                 ) from None
         if stat.S_IMODE(folder.stat().st_mode) != modes.folders:
             os.chmod(folder, modes.folders)
+
+
+def local_path(uri: str) -> Path:
+    """The folder a raw-zone URI names on this machine: file:// URIs (shared storage mounted
+    here, such as HDFS through its NFS gateway or OSS through ossfs) and plain paths."""
+    parsed = urlparse(uri)
+    if parsed.scheme in ("", "file"):
+        return Path(unquote(parsed.path) if parsed.scheme else uri).expanduser().resolve()
+    raise UserError(
+        f"{RAW_URI_ENV}={uri}:导入只能写入本机可见的目录(file:// 或路径);"
+        "HDFS、S3、OSS 请挂载到本机后用 file:// 指向挂载点,见 docs/scale-out.md"
+    )
 
 
 def docs_site(home: Home) -> Path:

@@ -84,10 +84,11 @@ def published_month(home: Home, month: str | None) -> str:
 
 
 def build_info(home: Home) -> dict:
-    frame = query(home, "select build_id, built_at, tool_version from xiaoge_build")
-    row = frame.iloc[0]
+    row = query(home, "select * from xiaoge_build").iloc[0]
     return {
         "build_id": row["build_id"],
         "built_at": row["built_at"].isoformat(),
         "tool_version": row["tool_version"],
+        # versions published before builds recorded their engine were all DuckDB's
+        "engine": row.get("engine") or "duckdb",
     }

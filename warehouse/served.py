@@ -36,17 +36,21 @@ ROW_ORDER = {
 }
 
 
-def public_relations(build_dir: Path) -> list[str]:
+def public_nodes(build_dir: Path) -> dict[str, dict]:
     """The public models (`access: public`, the marts) and seeds of this build, from dbt's
-    manifest: what the served file holds. Staging and intermediate models, some of them
-    person-level, are protected and never served."""
+    manifest, by relation name: what the served file holds. Staging and intermediate models,
+    some of them person-level, are protected and never served."""
     manifest = json.loads((build_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
-    names = []
-    for node in manifest["nodes"].values():
-        is_public = node["resource_type"] == "model" and node.get("access") == "public"
-        if is_public or node["resource_type"] == "seed":
-            names.append(node.get("alias") or node["name"])
-    return sorted(set(names))
+    return {
+        node.get("alias") or node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "seed"
+        or (node["resource_type"] == "model" and node.get("access") == "public")
+    }
+
+
+def public_relations(build_dir: Path) -> list[str]:
+    return sorted(public_nodes(build_dir))
 
 
 def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict:
@@ -65,8 +69,10 @@ def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict
             for name in PROTECTED_TABLES
             if name in present
         }
-        catalogue = source.execute("select * from kpi_catalogue").df()
-        partitions = source.execute("select * from people_partitions").df()
+        # in a fixed order: which cells the gate hides must depend on the figures alone, not
+        # on how an engine stored the seeds (the order sets which equally cheap cell is chosen)
+        catalogue = source.execute("select * from kpi_catalogue order by kpi_id").df()
+        partitions = source.execute("select * from people_partitions order by all").df()
     protected = protect_tables(tables, catalogue, partitions)
     staged = target.with_name(f".{target.name}.tmp")
     staged.unlink(missing_ok=True)

@@ -1,11 +1,15 @@
-"""`xiaoge build --target spark`: the same dbt project on Apache Spark, checked against DuckDB.
+"""`xiaoge build --target spark`: the same dbt project on Apache Spark, published like DuckDB's.
 
-dbt-spark runs in-process (`method: session`, local mode) in the dbt child process, reading the
-same Parquet raw zone as the DuckDB build and writing the marts as Spark tables stored as
-Parquet under `build/spark/<build_id>/warehouse/`, with a Derby metastore beside them. Nothing
-is published and the served DuckDB file is only read: the KPIs Spark produced
-(fct_kpi_monthly's Parquet files) are compared row by row with the published build's, which
-must have been built from the same raw files.
+dbt-spark runs the Spark driver in the dbt child process (`method: session`); the executors run
+in local mode (`local[2]`, the default) or on a standalone cluster (`XIAOGE_SPARK_MASTER=
+spark://host:port`). It reads the same Parquet raw zone as the DuckDB build and writes every
+model as a Spark table stored as Parquet under `build/spark/<build_id>/warehouse/`, with a Derby
+metastore beside them. Intermediate and person-level tables stay there.
+
+Publishing (`warehouse.spark_publish`) copies the public marts and seeds into a new DuckDB
+file that is audited and published like a DuckDB build. `--compare-only` publishes nothing:
+the KPIs Spark produced (fct_kpi_monthly's Parquet files) are compared row by row with the
+published DuckDB build's, which must have been built from the same raw files.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def spark_dir(home: Home) -> Path:
     return home.build / "spark"
 
 
-def spark_environment(build_dir: Path) -> dict[str, str]:
+def spark_environment(home: Home, build_dir: Path) -> dict[str, str]:
     """Environment for the dbt child process: Java, and the local Spark folders of this build."""
     missing = [
         name
@@ -99,6 +103,8 @@ def spark_environment(build_dir: Path) -> dict[str, str]:
         "JAVA_HOME": java_home,
         "XIAOGE_SPARK_DIR": str(build_dir),
         "XIAOGE_SPARK_SCHEMA": SPARK_SCHEMA,
+        # executors read the raw zone by its URI, the one the ingest wrote to
+        "XIAOGE_SPARK_RAW_DIR": os.environ.get("XIAOGE_SPARK_RAW_DIR") or home.raw_uri,
     }
 
 
@@ -111,7 +117,7 @@ def _find_spec(module: str) -> object | None:
 
 def require_comparable_publish(home: Home) -> None:
     """The served DuckDB build must exist and be built from the raw files loaded now."""
-    if not home.published_db.exists():
+    if served_build_database(home) is None:
         raise UserError("还没有已发布的 DuckDB 构建可以比较:先运行 xiaoge build")
     loaded = {(r["file_path"], r["checksum"]) for r in ledger.read(home) if r["status"] == "loaded"}
     with connect(home.published_db, read_only=True) as con:
@@ -124,20 +130,25 @@ def require_comparable_publish(home: Home) -> None:
         )
 
 
-def build_on_spark(
-    home: Home, on_node: Callable[[str, int], None] | None = None, data_tests: bool = False
-) -> SparkBuildResult:
-    """dbt build on Spark (local mode), then compare its KPIs with the published DuckDB's.
-
-    Raises UserError when dbt fails; differences are returned (the caller decides), and also
-    written to `kpi_comparison.json` in the build folder.
-    """
+def start_spark_build(home: Home) -> tuple[str, Path, dict[str, str]]:
+    """A new Spark build's id, folder and environment (checked before the folder is made)."""
     require_raw_data(home)
-    require_comparable_publish(home)
     build_id = new_build_id()
     build_dir = spark_dir(home) / build_id
-    env = spark_environment(build_dir)
+    env = spark_environment(home, build_dir)
     build_dir.mkdir(parents=True)
+    return build_id, build_dir, env
+
+
+def run_on_spark(
+    home: Home,
+    build_id: str,
+    build_dir: Path,
+    excluded: list[str],
+    on_node: Callable[[str, int], None] | None = None,
+) -> int:
+    """`dbt build` on Spark without the `excluded` nodes; the number of nodes that ran.
+    Raises UserError when dbt fails."""
     nodes: list[str] = []
 
     def count(unique_id: str, total: int) -> None:
@@ -145,17 +156,39 @@ def build_on_spark(
         if on_node:
             on_node(unique_id, total)
 
-    excluded = SKIPPED_ON_SPARK + ([] if data_tests else SKIPPED_UNLESS_DATA_TESTS)
-    args = ["build", "--exclude", *excluded]
-    run = run_dbt(home, build_dir, args, on_node=count, target="spark", extra_env=env)
+    env = spark_environment(home, build_dir)
+    run = run_dbt(
+        home,
+        build_dir,
+        ["build", "--exclude", *excluded],
+        on_node=count,
+        target="spark",
+        extra_env=env,
+    )
     if not run.success:
         _write_json(build_dir / "build.json", {"build_id": build_id, "status": "failed"})
         raise UserError(f"Spark 构建 {build_id} 失败:{run.failure()}")
+    prune_spark_builds(home, build_id)
+    return len(nodes)
+
+
+def build_on_spark(
+    home: Home, on_node: Callable[[str, int], None] | None = None, data_tests: bool = False
+) -> SparkBuildResult:
+    """`--compare-only`: dbt build on Spark, then compare its KPIs with the published DuckDB's.
+
+    Raises UserError when dbt fails; differences are returned (the caller decides), and also
+    written to `kpi_comparison.json` in the build folder.
+    """
+    require_comparable_publish(home)
+    build_id, build_dir, _ = start_spark_build(home)
+    excluded = SKIPPED_ON_SPARK + ([] if data_tests else SKIPPED_UNLESS_DATA_TESTS)
+    nodes = run_on_spark(home, build_id, build_dir, excluded, on_node)
     # the build database's KPIs: the served file's person counts are protected
     kpis = compare_kpis(
         kpi_parquet_dir(build_dir), served_build_database(home) or home.published_db
     )
-    result = SparkBuildResult(build_id, build_dir, len(nodes), kpis)
+    result = SparkBuildResult(build_id, build_dir, nodes, kpis)
     _write_json(
         build_dir / "kpi_comparison.json",
         {
@@ -166,13 +199,17 @@ def build_on_spark(
             "kpis": [asdict(k) for k in kpis],
         },
     )
-    _prune(spark_dir(home), build_id)
     return result
+
+
+def spark_tables(build_dir: Path) -> Path:
+    """The folder of a Spark build's tables: one folder of Parquet files per table."""
+    return build_dir / "warehouse" / f"{SPARK_SCHEMA}.db"
 
 
 def kpi_parquet_dir(build_dir: Path) -> Path:
     """The folder of Parquet files Spark stored fct_kpi_monthly in."""
-    return build_dir / "warehouse" / f"{SPARK_SCHEMA}.db" / KPI_TABLE
+    return spark_tables(build_dir) / KPI_TABLE
 
 
 def compare_kpis(spark_parquet: Path, duckdb_file: Path) -> list[KpiComparison]:
@@ -228,8 +265,10 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(strict_json.dumps(data, indent=2), encoding="utf-8")
 
 
-def _prune(root: Path, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:
-    """Keep the newest `keep` Spark builds (with their warehouse and metastore)."""
+def prune_spark_builds(home: Home, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:
+    """Keep the newest `keep` Spark builds (with their warehouse and metastore). A published
+    Spark build lives on as its version under published/versions/."""
+    root = spark_dir(home)
     builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
     for path in builds[keep:]:
         if path.name != current:

@@ -1,11 +1,11 @@
-"""Building: `xiaoge build` (dbt build, audit and publish on DuckDB, or a comparison build on
-Spark) and `xiaoge rollback`, under the home's lock so no ingest runs meanwhile."""
+"""Building: `xiaoge build` (dbt build, audit and publish, on DuckDB or on Spark; or a
+comparison build on Spark) and `xiaoge rollback`, under the home's lock so no ingest runs meanwhile."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,11 +14,24 @@ from warehouse.cli.render import console, dbt_progress, spark_comparison_table, 
 from warehouse.config import Home, home
 from warehouse.errors import UserError
 
+if TYPE_CHECKING:
+    from warehouse.build import BuildResult
+
 
 def build(
     target: BuildTargetOption = BuildTarget.duckdb,
+    compare_only: Annotated[
+        bool,
+        typer.Option(
+            help="with --target spark: publish nothing, only compare Spark's KPIs with the "
+            "published DuckDB build's"
+        ),
+    ] = False,
     data_tests: Annotated[
-        bool, typer.Option(help="with --target spark: also run the data tests on Spark (slow)")
+        bool,
+        typer.Option(
+            help="with --compare-only: also run the staging and intermediate data tests on Spark (slow)"
+        ),
     ] = False,
     full: Annotated[
         bool,
@@ -32,12 +45,17 @@ def build(
     After a first build, a build is incremental: the person-month facts and the KPIs over
     them are recomputed only from the month before the earliest month with new files.
 
-    With --target spark the same dbt project runs on Apache Spark (local mode); nothing is
-    published: the KPIs it produces are compared with the published DuckDB build's.
+    With --target spark the same dbt project runs on Apache Spark (local mode, or the
+    standalone cluster XIAOGE_SPARK_MASTER names), always in full; its public marts are copied
+    into a DuckDB file that is audited and published the same way. --compare-only publishes
+    nothing and compares Spark's KPIs with the published DuckDB build's.
     """
-    if target is BuildTarget.spark:
+    if target is BuildTarget.spark and compare_only:
         with exclusive(home(), "build"):
-            _build_on_spark(home(), data_tests)
+            _compare_on_spark(home(), data_tests)
+    elif target is BuildTarget.spark:
+        with exclusive(home(), "build"):
+            _build_on_spark_and_publish(home())
     else:
         build_and_publish(home(), full)
 
@@ -78,10 +96,24 @@ def build_and_publish(where: Home, full: bool = False) -> str:
 
 def _build_and_publish_locked(where: Home, full: bool) -> str:
     from warehouse.build import build
-    from warehouse.publish import publish, versions
 
     with dbt_progress("dbt build", "dbt build") as on_node:
         result = build(where, on_node=on_node, full=full)
+    return _publish(where, result)
+
+
+def _build_on_spark_and_publish(where: Home) -> str:
+    from warehouse.spark_publish import build_for_publishing
+
+    with dbt_progress("dbt build (Spark)", "Spark") as on_node:
+        result = build_for_publishing(where, on_node=on_node)
+    return _publish(where, result, engine=" Spark ")
+
+
+def _publish(where: Home, result: BuildResult, engine: str = "") -> str:
+    """Publish a built and audited build, and say what was published."""
+    from warehouse.publish import publish, versions
+
     with console.status("发布:人数统计的保护(小单元格及可推算的单元格不公布)计算中…"):
         disclosure = publish(where, result)
     # as published: a warning about people only where the served figures show them
@@ -91,7 +123,7 @@ def _build_and_publish_locked(where: Home, full: bool) -> str:
         console.print(f"[yellow]审计警告[/yellow] {warning}", soft_wrap=True, highlight=False)
     scope = f"增量:自 {result.rebuilt_from[:7]} 起重算" if result.rebuilt_from else "全量"
     console.print(
-        f"已发布构建 {result.build_id}({scope};{result.nodes} 个 dbt 节点通过,"
+        f"已发布{engine}构建 {result.build_id}({scope};{result.nodes} 个 dbt 节点通过,"
         f"审计警告 {len(warnings)} 个)"
     )
     console.print(
@@ -102,7 +134,7 @@ def _build_and_publish_locked(where: Home, full: bool) -> str:
     return result.build_id
 
 
-def _build_on_spark(where: Home, data_tests: bool = False) -> None:
+def _compare_on_spark(where: Home, data_tests: bool = False) -> None:
     from warehouse.spark import ABS_TOLERANCE, REL_TOLERANCE, build_on_spark
 
     with dbt_progress("dbt build (Spark)", "Spark") as on_node:

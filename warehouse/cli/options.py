@@ -101,7 +101,7 @@ BuildTargetOption = Annotated[
     BuildTarget,
     typer.Option(
         "--target",
-        help="duckdb (build and publish) or spark (build on Spark, compare KPIs)",
+        help="duckdb or spark: the engine that builds; either publishes (see --compare-only)",
         parser=_build_target,
     ),
 ]
