@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import XIAOGE
+from tests.processes import free_port, stop_group
 
 CHROMIUM = "/usr/bin/chromium"
 OIDC_PROVIDER = str(Path(sys.executable).with_name("oidc-provider-mock"))
@@ -30,12 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -73,12 +66,7 @@ def serving(home: Path, *args: str, timeout: float = 240) -> Iterator[str]:
             time.sleep(0.5)
         yield url
     finally:
-        os.killpg(child.pid, signal.SIGTERM)
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+        stop_group(child)
 
 
 @contextmanager
@@ -106,8 +94,7 @@ def oidc_provider() -> Iterator[str]:
                 time.sleep(0.2)
         yield issuer
     finally:
-        os.killpg(child.pid, signal.SIGTERM)
-        child.wait(timeout=10)
+        stop_group(child, timeout=10)
 
 
 def provider_user(issuer: str, sub: str, claims: dict) -> None:

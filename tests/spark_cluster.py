@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -15,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import free_port, stop_group
 from warehouse.spark import DEFAULT_JAVA_HOME
 
 
@@ -36,16 +35,6 @@ class Cluster:
 def _get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
-
-
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def _wait_for(what: str, check, log: Path, timeout: float = 120) -> None:
@@ -77,7 +66,7 @@ def standalone_cluster(
         "SPARK_LOCAL_IP": "127.0.0.1",
         "SPARK_LOG_DIR": str(folder / "logs"),
     }
-    master_port, master_ui, worker_ui = _free_ports(3)
+    master_port, master_ui, worker_ui = free_port(), free_port(), free_port()
     commands = {
         "master": [
             spark_class, "org.apache.spark.deploy.master.Master",
@@ -127,9 +116,4 @@ def standalone_cluster(
             process = processes.get(name)
             if process is None:
                 continue
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            stop_group(process, timeout=60)

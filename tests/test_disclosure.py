@@ -13,7 +13,7 @@ import pytest
 from warehouse.config import Home
 from warehouse.disclosure import PROTECTED_TABLES, attacker_model, audit, protect_tables
 from warehouse.disclosure.lp import EQ, Model, Protection, exposed, intervals, protect
-from warehouse.served import ROW_ORDER, served_build_database
+from warehouse.served import ROW_ORDER, gate_seeds, served_build_database
 
 PROTECTION = Protection(5)
 
@@ -108,13 +108,11 @@ def test_a_rate_with_a_small_complement_is_protected(tmp_path: Path):
 def _frames(database: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(database), read_only=True)
     try:
+        catalogue, partitions = gate_seeds(con)
         return {
             name: con.execute(f"select * from {name} order by {ROW_ORDER[name]}").df()
             for name in PROTECTED_TABLES
-        } | {
-            "kpi_catalogue": con.execute("select * from kpi_catalogue").df(),
-            "people_partitions": con.execute("select * from people_partitions").df(),
-        }
+        } | {"kpi_catalogue": catalogue, "people_partitions": partitions}
     finally:
         con.close()
 

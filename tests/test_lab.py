@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,15 +16,10 @@ from pathlib import Path
 from tornado.websocket import websocket_connect
 
 from tests.conftest import XIAOGE
+from tests.processes import free_port
 
 TOKEN = uuid.uuid4().hex
 NOTEBOOK = "05_district_analysis.ipynb"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def api(base: str, path: str, method: str = "GET", body: dict | None = None) -> dict | list:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -21,7 +22,7 @@ from tests.spark_cluster import Cluster, standalone_cluster
 from warehouse.build import plan_build
 from warehouse.config import Home
 from warehouse.kpis import kpi_values
-from warehouse.published import available_months, query
+from warehouse.published import query
 from warehouse.served import served_build_database
 from warehouse.spark import ABS_TOLERANCE, DEFAULT_JAVA_HOME, REL_TOLERANCE, compare_kpis
 
@@ -83,17 +84,45 @@ def assert_same_figures(spark, duck, where: str = "") -> None:
         assert spark == duck, where
 
 
-def every_figure(home: Path) -> dict:
-    """What `xiaoge kpi --json` gives for every published month, city-wide (with every
-    breakdown, the districts' included) and for each district."""
+def served_tables(home: Path) -> dict[str, pd.DataFrame]:
+    """Every table of the served file (marts, seeds, the disclosure and audit records), its
+    rows in a fixed order; the build's own record (id, time, engine) left out."""
+    with duckdb.connect(str(home / "published" / "xiaoge.duckdb"), read_only=True) as con:
+        names = [
+            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
+        ]
+        return {
+            name: con.execute(f"select * from {name} order by all").df()
+            for name in sorted(names)
+            if name != "xiaoge_build"
+        }
+
+
+def assert_same_tables(spark: dict[str, pd.DataFrame], duck: dict[str, pd.DataFrame]) -> None:
+    """The same tables, columns, types, rows and hidden cells; numbers within tolerance."""
+    assert sorted(spark) == sorted(duck)
+    for name, expected in duck.items():
+        found = spark[name]
+        assert list(found.columns) == list(expected.columns), name
+        assert list(found.dtypes) == list(expected.dtypes), name
+        assert len(found) == len(expected), name
+        for column in expected.columns:
+            if pd.api.types.is_float_dtype(expected[column]):
+                assert np.allclose(
+                    found[column], expected[column],
+                    rtol=REL_TOLERANCE, atol=ABS_TOLERANCE, equal_nan=True,
+                ), f"{name}.{column}"  # fmt: skip
+            else:
+                assert found[column].equals(expected[column]), f"{name}.{column}"
+
+
+def figures(home: Path) -> dict:
+    """`xiaoge kpi --json` for the latest month: city-wide with every breakdown (the districts'
+    included), and for each district."""
+    figures = {"city": kpi_json(home, "--breakdowns")}
     served = Home(home)
-    months = available_months(served)
-    districts = query(served, "select district_code from dim_district order by 1")
-    figures = {}
-    for month in months:
-        figures[month] = kpi_values(served, month=month, breakdowns=True)
-        for code in districts["district_code"]:
-            figures[f"{month} {code}"] = kpi_values(served, month=month, district=code)
+    for code in query(served, "select district_code from dim_district order by 1")["district_code"]:
+        figures[code] = kpi_values(served, district=code)
     return figures
 
 
@@ -109,14 +138,13 @@ def test_a_build_on_a_standalone_cluster_is_published_like_duckdbs(
     monkeypatch.setenv("XIAOGE_RAW_URI", shared.as_uri())
     monkeypatch.setenv("XIAOGE_SPARK_MASTER", cluster.master_url)
     monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-    duck_version = kpi_json(home)["build_id"]
-    duck_cli = kpi_json(home, "--breakdowns")
-    duck = every_figure(home)
+    duck = figures(home)
+    duck_tables = served_tables(home)
 
     started = time.monotonic()
     result = run_cli(home, "build", "--target", "spark", timeout=2400)
     print(f"xiaoge build --target spark on the cluster took {time.monotonic() - started:.0f} s")
-    assert "已发布 Spark 构建" in result.stdout, result.stdout
+    assert "已发布 Spark 构建" in result.stderr, result.stderr
 
     # the work ran in executors the worker started, not in the driver
     (app,) = [a for a in cluster.master()["completedapps"] if a["name"] == "xiaoge-dbt"]
@@ -126,14 +154,14 @@ def test_a_build_on_a_standalone_cluster_is_published_like_duckdbs(
     assert any("Finished task" in log.read_text() for log in logs if log.exists())
 
     # published: the served file is the Spark build's, and says so
-    spark_cli = kpi_json(home, "--breakdowns")
-    assert spark_cli["engine"] == "spark" and duck_cli["engine"] == "duckdb"
-    spark_version = spark_cli["build_id"]
+    spark = figures(home)
+    assert spark["city"]["engine"] == "spark" and duck["city"]["engine"] == "duckdb"
+    duck_version, spark_version = duck["city"]["build_id"], spark["city"]["build_id"]
     assert spark_version != duck_version
-    assert_same_figures(spark_cli, duck_cli)
-    spark = every_figure(home)
-    assert len(spark) == len(duck) > 13
+    assert len(duck) > 13 and len(duck["city"]["breakdowns"]) > 0
     assert_same_figures(spark, duck)
+    # every KPI, month and district (and every other served row) the same, the same cells hidden
+    assert_same_tables(served_tables(home), duck_tables)
     # the intermediate and person-level tables stayed on the Spark side
     tables = set(
         query(Home(home), "select table_name from information_schema.tables")["table_name"]
@@ -152,11 +180,18 @@ def test_a_build_on_a_standalone_cluster_is_published_like_duckdbs(
     assert not page.exception
     assert next(m for m in page.metric if m.label == "党组织数").value == "50个"
 
+    # the exports read it too, and the workbook names the engine
+    run_cli(home, "export", "--month", "2024-06")
+    book = openpyxl.load_workbook(home / "exports" / "2024-06" / "v1" / "kpis.xlsx")
+    notes = {row[0]: row[1] for row in book["元数据"].iter_rows(values_only=True)}
+    assert notes["计算引擎"] == "Apache Spark"
+    assert notes["构建编号"] == spark_version
+
     # rollback goes across engines, both ways
     run_cli(home, "rollback", duck_version)
-    assert kpi_json(home, "--breakdowns") == duck_cli
+    assert kpi_json(home, "--breakdowns") == duck["city"]
     run_cli(home, "rollback", spark_version)
-    assert kpi_json(home, "--breakdowns") == spark_cli
+    assert kpi_json(home, "--breakdowns") == spark["city"]
 
 
 @pytest.mark.timeout(1800)

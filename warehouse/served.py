@@ -69,10 +69,7 @@ def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict
             for name in PROTECTED_TABLES
             if name in present
         }
-        # in a fixed order: which cells the gate hides must depend on the figures alone, not
-        # on how an engine stored the seeds (the order sets which equally cheap cell is chosen)
-        catalogue = source.execute("select * from kpi_catalogue order by kpi_id").df()
-        partitions = source.execute("select * from people_partitions order by all").df()
+        catalogue, partitions = gate_seeds(source)
     protected = protect_tables(tables, catalogue, partitions)
     staged = target.with_name(f".{target.name}.tmp")
     staged.unlink(missing_ok=True)
@@ -99,6 +96,16 @@ def write_public_database(build_db: Path, build_dir: Path, target: Path) -> dict
         out.execute("checkpoint")
     os.replace(staged, target)
     return protected.summary
+
+
+def gate_seeds(con) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The seeds the disclosure gate reads (the catalogue, the people partitions), in a fixed
+    order: which cells it hides must depend on the figures alone, not on how an engine stored
+    a seed (the order decides which of two equally cheap cells is chosen)."""
+    return (
+        con.execute("select * from kpi_catalogue order by kpi_id").df(),
+        con.execute("select * from people_partitions order by all").df(),
+    )
 
 
 def _copy_protected(out, name: str, flagged: pd.DataFrame) -> None:

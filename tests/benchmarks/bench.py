@@ -27,6 +27,7 @@ from tests.benchmarks.report import write_report
 from tests.benchmarks.steps import (
     XIAOGE,
     Step,
+    bench_folder,
     compiled_sql_seconds,
     duckdb_copy,
     environment,
@@ -39,7 +40,6 @@ from tests.benchmarks.steps import (
     row_counts,
     run,
 )
-from warehouse.pii import ensure_key_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -51,11 +51,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=REPO / "data" / "bench")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "performance.md")
     options = parser.parse_args()
-    bench = options.dir.resolve()
-    bench.mkdir(parents=True, exist_ok=True)
-    # The benchmark's own pseudonymisation key, outside every home it makes.
-    os.environ.setdefault("XIAOGE_PII_KEY_FILE", str(bench / "pii.key"))
-    ensure_key_file()
+    bench = bench_folder(options.dir)
     landing, generated = generate(bench, options.scale)
     last_month = max(p.name for p in (landing / "organisation").iterdir())
 

@@ -56,6 +56,18 @@ def in_child(function, *args):
         return pool.submit(function, *args).result()
 
 
+def bench_folder(folder: Path) -> Path:
+    """The benchmark's folder, made, with its own pseudonymisation key outside every home it
+    makes."""
+    from warehouse.pii import ensure_key_file
+
+    bench = folder.resolve()
+    bench.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XIAOGE_PII_KEY_FILE", str(bench / "pii.key"))
+    ensure_key_file()
+    return bench
+
+
 def environment(home: Path) -> dict:
     return {**os.environ, "XIAOGE_HOME": str(home)}
 

@@ -10,6 +10,9 @@ from warehouse.present.format import MISSING, date_zh, month_zh, value
 
 ALL = "全部"  # a row over every group (or platform)
 
+# the engine that computed the figures (xiaoge_build.engine), as an analyst names it
+ENGINE_NAMES = {"duckdb": "DuckDB", "spark": "Apache Spark"}
+
 
 def headline_column(frame: pd.DataFrame, name: str) -> list[object]:
     """A headline column's values, or empty cells where the frame has no such column."""
@@ -103,6 +106,7 @@ def metadata(meta: dict) -> Table:
         ("数据截至", meta.get("data_as_of")),
         ("构建编号", meta.get("build_id")),
         ("构建时间", meta.get("built_at")),
+        ("计算引擎", ENGINE_NAMES.get(meta.get("engine") or "duckdb")),
         ("审计结果", passed),
         ("审计警告", audit.get("warnings")),
         ("审计说明", meta.get("audit_summary_zh")),
