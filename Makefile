@@ -7,7 +7,7 @@ export XIAOGE_HOME ?= $(CURDIR)/data
 # Java for the Spark target (dbt-spark in local mode), tested by `make test`.
 export JAVA_HOME ?= /usr/lib/jvm/java-17-openjdk-amd64
 
-.PHONY: install system-deps demo lab test lint notebooks-check notebooks format bench docs clean
+.PHONY: install system-deps demo lab test lint notebooks-check notebooks format bench bench-spark docs clean
 
 # The venv is rebuilt only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -84,6 +84,10 @@ $(BOUNCER_VENV)/.installed:
 # The city-scale benchmark (not part of `make test`): rewrites docs/performance.md.
 bench: install
 	$(BIN)/python -m tests.benchmarks.bench
+
+# The build step on DuckDB and on Spark at small and city scale (docs/scale-out.md's sizing).
+bench-spark: install .venv/.spark-installed
+	$(BIN)/python -m tests.benchmarks.spark_sizing
 
 # dbt's documentation site for analysts, from the published warehouse.
 docs: install

@@ -62,8 +62,10 @@ async def run_cells(base: str, kernel_id: str, cells: list[str]) -> list[dict]:
             "content": {"code": code, "silent": False, "allow_stdin": False},
         }
         await socket_.write_message(json.dumps(request))
-        outputs, reply = [], None
-        while reply is None:
+        outputs, reply, idle = [], None, False
+        # the reply (shell channel) may come before the outputs (iopub): a cell is done when
+        # both the reply and the kernel's "idle" status for it have come
+        while reply is None or not idle:
             message = json.loads(await asyncio.wait_for(socket_.read_message(), 300))
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -71,6 +73,8 @@ async def run_cells(base: str, kernel_id: str, cells: list[str]) -> list[dict]:
                 outputs.append(message)
             elif message["msg_type"] == "execute_reply":
                 reply = message["content"]
+            elif message["msg_type"] == "status":
+                idle = message["content"]["execution_state"] == "idle"
         results.append({"reply": reply, "outputs": outputs})
     socket_.close()
     return results

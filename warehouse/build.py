@@ -225,7 +225,9 @@ def project_fingerprint() -> str:
     roots = [project, (project / "../seeds").resolve()]
     for root in roots:
         for path in sorted(root.rglob("*")):
-            skipped = {"target", "logs", "dbt_packages"} & set(path.relative_to(root).parts)
+            # connection settings (profiles.yml: memory, Spark's master) do not change results
+            parts = set(path.relative_to(root).parts)
+            skipped = {"target", "logs", "dbt_packages", "profiles.yml"} & parts
             if path.is_file() and not skipped and path.suffix in (".sql", ".yml", ".yaml", ".csv"):
                 digest.update(path.relative_to(root).as_posix().encode())
                 digest.update(path.read_bytes())
