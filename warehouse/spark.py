@@ -40,10 +40,10 @@ COMPARED = ("kpi_value", "numerator", "denominator")
 ABS_TOLERANCE = 1.000001e-6
 REL_TOLERANCE = 1e-9
 # Snapshots merge into their table, which Spark can do only for Delta/Iceberg/Hudi tables, and
-# the KPIs do not read them. Data tests are left out unless asked for: they check the same data
-# the DuckDB build checked, and on Spark each one recomputes its chain of views (330 tests take
-# about ten minutes on two cores, the models about one). Seeds, every model and the unit tests
-# run; the KPI comparison is the check that matters here.
+# no mart reads them. A comparison build leaves the data tests out unless asked for: they check
+# the same data the DuckDB build checked, and on Spark each one recomputes its chain of views
+# (330 tests take about ten minutes on two cores, the models about one); the KPI comparison is
+# the check that matters there. A publishing build runs the marts' (warehouse.spark_publish).
 SKIPPED_ON_SPARK = ["resource_type:snapshot"]
 SKIPPED_UNLESS_DATA_TESTS = ["test_type:data"]
 KEEP_SPARK_BUILDS = 3
