@@ -3,6 +3,7 @@ ones a full build computes from the same raw zone."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import run_cli
-from warehouse.build import plan_build
+from warehouse.build import plan_build, snapshot_history
 from warehouse.config import REPO_ROOT, Home
 from warehouse.generate import platform
 
@@ -69,3 +70,32 @@ def test_a_changed_model_or_seed_makes_the_build_full(demo_home: Path, project_c
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     plan = plan_build(Home(demo_home))
     assert (plan.rebuild_from, plan.reason) == (None, "模型或种子数据已改变")
+
+
+def test_after_a_spark_version_the_next_build_is_full_and_keeps_the_snapshot_history(
+    copy_of_demo_home: Path,
+):
+    """A version built on Spark serves marts only and keeps no snapshots: the next DuckDB
+    build starts from the raw zone, and continues the registries' history from the newest
+    DuckDB build still kept."""
+    home = Home(copy_of_demo_home)
+    with duckdb.connect(str(home.published_db), read_only=True) as con:
+        duckdb_build = con.execute("select build_id from xiaoge_build").fetchone()[0]
+    # a Spark version as `xiaoge build --target spark` leaves it: its own version folder and
+    # record, its build database under build/spark/, the served file switched to it
+    spark_build = "29991231T000000Z-5a4c"
+    version = home.published / "versions" / spark_build
+    version.mkdir()
+    shutil.copyfile(home.published_db, version / "xiaoge.duckdb")
+    with duckdb.connect(str(version / "xiaoge.duckdb")) as con:
+        con.execute("update xiaoge_build set build_id = ?, engine = 'spark'", [spark_build])
+    (version / "version.json").write_text(json.dumps({"build_id": spark_build}))
+    shutil.copyfile(version / "xiaoge.duckdb", home.published / ".staged")
+    (home.published / ".staged").replace(home.published_db)
+
+    assert plan_build(home).reason == "已发布版本由 Spark 构建"
+    assert not plan_build(home).incremental
+    assert snapshot_history(home) == home.build / duckdb_build / "xiaoge.duckdb"
+    with duckdb.connect(str(snapshot_history(home)), read_only=True) as con:
+        tables = {r[0] for r in con.execute("show tables").fetchall()}
+    assert {"snap_stations", "snap_party_orgs"} <= tables

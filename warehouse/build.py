@@ -217,6 +217,9 @@ def stamp_and_audit(
     )
 
 
+NOT_COMPUTING = ("profiles.yml", "dbt-bouncer.yml")
+
+
 def project_fingerprint() -> str:
     """A digest of everything that decides what the build computes: the dbt project, its
     seeds and the tool's version. An incremental build is only safe when it is unchanged."""
@@ -225,10 +228,17 @@ def project_fingerprint() -> str:
     roots = [project, (project / "../seeds").resolve()]
     for root in roots:
         for path in sorted(root.rglob("*")):
-            # connection settings (profiles.yml: memory, Spark's master) do not change results
-            parts = set(path.relative_to(root).parts)
-            skipped = {"target", "logs", "dbt_packages", "profiles.yml"} & parts
-            if path.is_file() and not skipped and path.suffix in (".sql", ".yml", ".yaml", ".csv"):
+            # connection settings (profiles.yml: memory, Spark's master), lint settings and
+            # dbt's own files (.user.yml, written by its first run) do not change results
+            parts = path.relative_to(root).parts
+            skipped = {"target", "logs", "dbt_packages", *NOT_COMPUTING} & set(parts)
+            hidden = any(part.startswith(".") for part in parts)
+            if (
+                path.is_file()
+                and not skipped
+                and not hidden
+                and path.suffix in (".sql", ".yml", ".yaml", ".csv")
+            ):
                 digest.update(path.relative_to(root).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -272,10 +282,25 @@ def plan_build(home: Home, full: bool = False) -> BuildPlan:
     return BuildPlan(month_start(changed[0], -1).isoformat(), f"{changed[0]} 起有新文件")
 
 
+def snapshot_history(home: Home) -> Path | None:
+    """The build database whose snapshot tables a full build continues: the served build's,
+    or, when the served version was built on Spark (which keeps no snapshots), the newest
+    published DuckDB build still kept."""
+    served = served_build_database(home)
+    if served is not None:
+        return served
+    versions = home.published / "versions"
+    for folder in sorted(versions.iterdir() if versions.exists() else [], reverse=True):
+        database = home.build / folder.name / PUBLISHED_DB_NAME
+        if (folder / "version.json").exists() and database.exists():
+            return database
+    return None
+
+
 def _carry_snapshots(home: Home, database: Path) -> None:
-    """Start the new database with the served build's snapshot tables (SCD2 history of the
-    registries), so that each build adds to the history instead of starting it again."""
-    previous = served_build_database(home)
+    """Start the new database with the snapshot tables (SCD2 history of the registries) of
+    the build before, so that each build adds to the history instead of starting it again."""
+    previous = snapshot_history(home)
     if previous is None:
         return
     with connect(database) as con:
