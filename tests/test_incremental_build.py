@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import run_cli
-from warehouse.build import plan_build, snapshot_history
+from warehouse.build_plan import plan_build, snapshot_history
 from warehouse.config import REPO_ROOT, Home
 from warehouse.generate import platform
 

@@ -18,7 +18,7 @@ from warehouse.served import served_build_database
 
 MONTH = "2025-06"
 XIHU = "330106"
-BINJIANG = "330108"  # its occupational-injury figures are hidden in 2025-06 on the demo
+BINJIANG = "330108"
 STATUS_UNIT_TESTS = {
     "test_kpi_status_boundaries_where_up_is_better",
     "test_kpi_status_wrong_way_and_where_down_is_better",
@@ -97,9 +97,28 @@ def test_district_figures_are_judged_against_district_targets_only(demo_home: Pa
     }
 
 
+def district_with_a_hidden_figure(home: Path, kpi_id: str) -> str:
+    """A district whose figure of that KPI the disclosure gate hides in MONTH (which ones
+    depends on the demo's numbers), where the KPI has a district target."""
+    with duckdb.connect(str(home / "published" / "xiaoge.duckdb"), read_only=True) as con:
+        found = con.execute(
+            """
+            select s.district_code
+            from fct_kpi_status as s join fct_kpi_monthly as k using (kpi_row_id)
+            where s.kpi_id = ? and s.area_level = 'district' and k.value_suppressed
+                and strftime(s.month_start, '%Y-%m') = ? and s.target_value is not null
+            order by 1 limit 1
+            """,
+            [kpi_id, MONTH],
+        ).fetchone()
+    assert found, f"the demo hides no district's {kpi_id} in {MONTH}"
+    return found[0]
+
+
 def test_a_hidden_district_figure_has_no_status(demo_home: Path):
-    binjiang = kpi_json(demo_home, "--month", MONTH, "--district", BINJIANG)["kpis"]
-    hidden = binjiang["insurance_rate_occupational_injury"]
+    district = district_with_a_hidden_figure(demo_home, "insurance_rate_occupational_injury")
+    figures = kpi_json(demo_home, "--month", MONTH, "--district", district)["kpis"]
+    hidden = figures["insurance_rate_occupational_injury"]
     assert hidden["value"] is None and hidden["suppressed"] is True
     assert hidden["target"] is not None  # a target says nothing about the figure
     assert hidden["status"] is None and hidden["status_name_zh"] is None
@@ -128,5 +147,7 @@ def test_the_plain_table_names_each_status(demo_home: Path):
         return line.rstrip("│ ")
 
     assert row("社区食堂数").endswith("绿色")
-    assert row("职业伤害保障").endswith("不予显示")  # its figure is hidden
     assert row("党组织数").endswith("—")  # 滨江区 has no target of its own
+    district = district_with_a_hidden_figure(demo_home, "insurance_rate_occupational_injury")
+    result = run_cli(demo_home, "kpi", "--month", MONTH, "--district", district)
+    assert row("职业伤害保障").endswith("不予显示")  # its figure is hidden

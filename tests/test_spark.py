@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import kpi_json, run_cli
 from tests.spark_cluster import Cluster, standalone_cluster
-from warehouse.build import plan_build
+from warehouse.build_plan import plan_build
 from warehouse.config import Home
 from warehouse.kpis import kpi_values
 from warehouse.published import query

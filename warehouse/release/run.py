@@ -180,7 +180,7 @@ def _require_files_for(home: Home, month: str) -> None:
 
 def build_reasons(home: Home) -> list[str]:
     """Why the served build is out of date (empty: it is current, no build is needed)."""
-    from warehouse.build import project_fingerprint
+    from warehouse.build_plan import project_fingerprint
 
     if not home.published_db.exists():
         return ["还没有已发布的数据"]
