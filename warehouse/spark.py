@@ -144,6 +144,7 @@ def run_on_spark(
     home: Home,
     build_id: str,
     build_dir: Path,
+    env: dict[str, str],
     excluded: list[str],
     on_node: Callable[[str, int], None] | None = None,
 ) -> int:
@@ -156,7 +157,6 @@ def run_on_spark(
         if on_node:
             on_node(unique_id, total)
 
-    env = spark_environment(home, build_dir)
     run = run_dbt(
         home,
         build_dir,
@@ -181,9 +181,9 @@ def build_on_spark(
     written to `kpi_comparison.json` in the build folder.
     """
     require_comparable_publish(home)
-    build_id, build_dir, _ = start_spark_build(home)
+    build_id, build_dir, env = start_spark_build(home)
     excluded = SKIPPED_ON_SPARK + ([] if data_tests else SKIPPED_UNLESS_DATA_TESTS)
-    nodes = run_on_spark(home, build_id, build_dir, excluded, on_node)
+    nodes = run_on_spark(home, build_id, build_dir, env, excluded, on_node)
     # the build database's KPIs: the served file's person counts are protected
     kpis = compare_kpis(
         kpi_parquet_dir(build_dir), served_build_database(home) or home.published_db

@@ -34,9 +34,9 @@ def build_for_publishing(
 ) -> BuildResult:
     """dbt build on Spark, the public tables copied into `build/spark/<id>/xiaoge.duckdb`,
     stamped and audited: ready for `publish`. Always a full build."""
-    build_id, build_dir, _ = start_spark_build(home)
+    build_id, build_dir, env = start_spark_build(home)
     nodes = run_on_spark(
-        home, build_id, build_dir, SKIPPED_ON_SPARK + UNPUBLISHED_DATA_TESTS, on_node
+        home, build_id, build_dir, env, SKIPPED_ON_SPARK + UNPUBLISHED_DATA_TESTS, on_node
     )
     database = build_dir / PUBLISHED_DB_NAME
     copy_public_tables(build_dir, database)
