@@ -9,6 +9,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from warehouse.config import Home
 from warehouse.disclosure import PROTECTED_TABLES, attacker_model, audit, protect_tables
@@ -58,6 +60,45 @@ def test_protect_hides_a_rectangle_and_the_small_cell_gets_its_interval():
     low, high = bounds[0]
     assert low <= 0 and high >= 5
     assert exposed(model, bounds, PROTECTION) == []
+
+
+def _grid(values: list[list[int]]) -> tuple[list[float], list[tuple[int, list[int]]]]:
+    """Cells of a table with row, column and grand totals, and its families."""
+    rows, cols = len(values), len(values[0])
+    inner = [float(v) for row in values for v in row]
+    row_totals = [float(sum(row)) for row in values]
+    col_totals = [float(sum(row[c] for row in values)) for c in range(cols)]
+    cells = [*inner, *row_totals, *col_totals, float(sum(row_totals))]
+    first_row, first_col, grand = rows * cols, rows * cols + rows, len(cells) - 1
+    families = [(first_row + r, [r * cols + c for c in range(cols)]) for r in range(rows)]
+    families += [(first_col + c, [r * cols + c for r in range(rows)]) for c in range(cols)]
+    families += [(grand, list(range(first_row, first_row + rows)))]
+    families += [(grand, list(range(first_col, first_col + cols)))]
+    return cells, families
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.integers(2, 4).flatmap(
+        lambda cols: st.lists(
+            st.lists(st.integers(0, 12), min_size=cols, max_size=cols), min_size=2, max_size=4
+        )
+    ),
+    hide=st.data(),
+)
+def test_the_gate_judges_a_hidden_pattern_as_the_exact_intervals_do(values, hide):
+    """`protect` and `audit` skip the solves that a solution already found makes needless:
+    they must find exactly the variables that the exact intervals find exposed."""
+    cells, families = _grid(values)
+    model = _table(cells, families)
+    hidden = np.array(hide.draw(st.lists(st.booleans(), min_size=len(cells), max_size=len(cells))))
+    visible = ~(hidden | model.primary)
+    exact = intervals(model, visible)
+    pruned = intervals(model, visible, protection=PROTECTION)
+    assert pruned.keys() == exact.keys()
+    assert exposed(model, pruned, PROTECTION) == exposed(model, exact, PROTECTION)
+    chosen = protect(model, PROTECTION)
+    assert exposed(model, intervals(model, model.published & ~chosen), PROTECTION) == []
 
 
 def test_a_rate_with_a_small_complement_is_protected(tmp_path: Path):

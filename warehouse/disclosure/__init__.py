@@ -134,8 +134,9 @@ def apply(frame: pd.DataFrame, cells: pd.DataFrame, table: str) -> pd.DataFrame:
 def audit(model: Model, visible: np.ndarray) -> tuple[int, list[int]]:
     """How many sensitive counts a reader who sees `visible` cannot see, and which of them
     they can narrow below the protection interval (should be none)."""
-    bounds = intervals(model, visible)
-    return len(bounds), exposed(model, bounds, Protection(threshold()))
+    protection = Protection(threshold())
+    bounds = intervals(model, visible, protection=protection)
+    return len(bounds), exposed(model, bounds, protection)
 
 
 __all__ = [

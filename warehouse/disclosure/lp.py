@@ -18,9 +18,11 @@ from functools import cache
 
 import highspy
 import numpy as np
-from scipy.sparse import csc_matrix
+from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse.csgraph import connected_components
 
 EQ = "eq"  # sum(coef * x) == 0
+SLACK = 1e-6  # numerical tolerance of an interval's ends
 LE = "le"  # sum(coef * x) <= 0
 
 
@@ -58,29 +60,26 @@ def _components(
     model: Model, unknown: np.ndarray
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Connected groups of unknown variables (linked through constraints), and the constraints
-    of each group. Known variables are constants, so they do not link anything."""
-    parent = list(range(len(model)))
+    of each group. Known variables are constants, so they do not link anything.
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for index, _coef, _kind in model.constraints:
-        members = index[unknown[index]]
-        for other in members[1:]:
-            a, b = find(int(members[0])), find(int(other))
-            if a != b:
-                parent[b] = a
+    Groups come in the order of their smallest variable, members and constraints ascending:
+    the order decides which of two equally cheap cells `protect` hides."""
+    sizes = [len(index) for index, _coef, _kind in model.constraints]
+    member = np.concatenate([np.zeros(0, dtype=np.int64)] + [c[0] for c in model.constraints])
+    constraint = np.repeat(np.arange(len(sizes)), sizes)
+    keep = unknown[member]
+    member, constraint = member[keep], constraint[keep]
+    # each constraint links its unknowns to its first unknown
+    used, first = np.unique(constraint, return_index=True)
+    head = member[first][np.searchsorted(used, constraint)]
+    graph = coo_matrix((np.ones(len(member)), (head, member)), shape=(len(model), len(model)))
+    _count, label = connected_components(graph, directed=False)
     variables: dict[int, list[int]] = defaultdict(list)
-    for i in np.flatnonzero(unknown):
-        variables[find(int(i))].append(int(i))
+    for i in np.flatnonzero(unknown).tolist():
+        variables[int(label[i])].append(i)
     constraints: dict[int, list[int]] = defaultdict(list)
-    for c, (index, _coef, _kind) in enumerate(model.constraints):
-        members = index[unknown[index]]
-        if len(members):
-            constraints[find(int(members[0]))].append(c)
+    for c, group in zip(used.tolist(), label[member[first]].tolist(), strict=True):
+        constraints[group].append(c)
     return variables, constraints
 
 
@@ -109,11 +108,17 @@ def _component_bounds(
     constraint_ids: list[int],
     targets: list[int],
     binding: dict[int, list[int]] | None = None,
+    protection: Protection | None = None,
 ) -> dict[int, tuple[float, float]]:
     """Min and max of each target variable over the component's feasible region.
 
     One HiGHS model per component; only the objective changes between targets, so each
     solve starts from the last basis (dual simplex warm start).
+
+    With `protection`, every solution found is also a point of the region that the other
+    targets may take: a side of a target's interval that such a point already shows wide
+    enough is not solved, and its bound is the point's value (which covers the protection
+    interval, so `exposed` still judges the target right; the interval may be wider).
     """
     column = {v: j for j, v in enumerate(members)}
     data, cols, row_ids, lower, upper = [], [], [], [], []
@@ -142,16 +147,31 @@ def _component_bounds(
     solver = _solver()
     solver.passModel(lp)
     bounds = {}
-    for target in targets:
+    target_columns = np.array([column[t] for t in targets])
+    values = model.value[targets]
+    goal = (  # how low and how high a target must be shown able to go (without: exactly)
+        (values - protection.lower(values) + SLACK, values + protection.upper(values) - SLACK)
+        if protection
+        else (np.full(len(targets), -np.inf), np.full(len(targets), np.inf))
+    )
+    seen = (np.full(len(targets), np.inf), np.full(len(targets), -np.inf))
+    for k, target in enumerate(targets):
         found = []
-        for sign in (1.0, -1.0):
+        for side, sign in enumerate((1.0, -1.0)):
+            if sign * seen[side][k] <= sign * goal[side][k]:
+                found.append(seen[side][k])
+                continue
             solver.changeColCost(column[target], sign)
             solver.run()
             status = solver.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 found.append(sign * solver.getInfo().objective_function_value)
+                solution = solver.getSolution()
+                point = np.asarray(solution.col_value)[target_columns]
+                np.minimum(seen[0], point, out=seen[0])
+                np.maximum(seen[1], point, out=seen[1])
                 if binding is not None:  # the relations that stop the target moving further
-                    duals = np.abs(np.asarray(solver.getSolution().row_dual))
+                    duals = np.abs(np.asarray(solution.row_dual))
                     binding.setdefault(target, []).extend(
                         constraint_ids[r] for r in np.flatnonzero(duals > 1e-9)
                     )
@@ -169,12 +189,14 @@ def intervals(
     visible: np.ndarray,
     touched: np.ndarray | None = None,
     binding: dict[int, list[int]] | None = None,
+    protection: Protection | None = None,
 ) -> dict[int, tuple[float, float]]:
     """The feasible interval of every sensitive variable the reader does not see.
 
     `visible`: which variables the reader sees (published and not hidden, in their scope).
     `touched`: audit only the groups of unknowns that contain one of these variables.
     `binding`: filled with, per variable, the constraints that bound its interval.
+    `protection`: only as exact as needed to judge each variable against it (`protect`).
     """
     unknown = ~visible
     variables, constraints = _components(model, unknown)
@@ -189,7 +211,9 @@ def intervals(
             found.update({t: (0.0, np.inf) for t in targets})
             continue
         found.update(
-            _component_bounds(model, unknown, members, constraints[root], targets, binding)
+            _component_bounds(
+                model, unknown, members, constraints[root], targets, binding, protection
+            )
         )
     return found
 
@@ -198,7 +222,7 @@ def exposed(
     model: Model,
     bounds: dict[int, tuple[float, float]],
     protection: Protection,
-    slack: float = 1e-6,
+    slack: float = SLACK,
 ) -> list[int]:
     """Sensitive variables whose feasible interval is narrower than their protection interval."""
     out = []
@@ -228,7 +252,7 @@ def protect(model: Model, protection: Protection, max_rounds: int = 2000) -> np.
     for _ in range(max_rounds):
         visible = model.published & ~hidden
         binding: dict[int, list[int]] = {}
-        bounds = intervals(model, visible, touched=dirty, binding=binding)
+        bounds = intervals(model, visible, dirty, binding, protection)
         failing = exposed(model, bounds, protection)
         if not failing:
             return hidden

@@ -157,24 +157,25 @@ class _Builder:
         keys = cells[KEY].astype(object).where(cells[KEY].notna(), NO_CODE)
         self.cells = cells.assign(**{k: keys[k] for k in KEY})
         grouped = self.cells.groupby(KEY, sort=False, dropna=False)
-        variables = grouped.agg(value=("value", "first"), spread=("value", lambda v: v.max() - v.min()),
-                                locked=("locked", "any")).reset_index()  # fmt: skip
-        clash = variables[variables["spread"] > 1e-6]
+        variables = grouped.agg(value=("value", "first"), highest=("value", "max"),
+                                lowest=("value", "min"), locked=("locked", "any")).reset_index()  # fmt: skip
+        clash = variables[variables["highest"] - variables["lowest"] > 1e-6]
         if not clash.empty:
             raise ValueError(f"cells declared as one population differ: {clash.iloc[0].to_dict()}")
         variables["published"] = True
-        self.variables = variables.drop(columns="spread")
-        self.index = {
-            tuple(key): i
-            for i, key in enumerate(self.variables[KEY].itertuples(index=False, name=None))
-        }
+        self.variables = variables.drop(columns=["highest", "lowest"])
+        # plain arrays beside the frame: the relations below look variables up one by one
+        self._keys = list(self.variables[KEY].itertuples(index=False, name=None))
+        self._values = self.variables["value"].to_numpy(dtype=float)
+        self._locked = self.variables["locked"].to_numpy(dtype=bool)
+        self.index = {key: i for i, key in enumerate(self._keys)}
         self.extra: list[dict] = []
         self.exempt: set[int] = set()  # derived counts public by design (headline complements)
         self.constraints: list[tuple[np.ndarray, np.ndarray, str]] = []
 
     def value(self, i: int) -> float:
-        n = len(self.variables)
-        return float(self.variables.at[i, "value"]) if i < n else self.extra[i - n]["value"]
+        n = len(self._values)
+        return float(self._values[i]) if i < n else self.extra[i - n]["value"]
 
     def derived(self, key: tuple, value: float) -> int:
         """A variable nobody publishes, with its true value worked out from others."""
@@ -209,12 +210,11 @@ class _Builder:
                 self.exempt.add(complement)
 
     def is_locked(self, i: int) -> bool:
-        return i < len(self.variables) and bool(self.variables.at[i, "locked"])
+        return i < len(self._locked) and bool(self._locked[i])
 
     def key_of(self, i: int) -> tuple:
-        n = len(self.variables)
-        row = self.variables.iloc[i] if i < n else self.extra[i - n]
-        return tuple(row[k] for k in KEY)
+        n = len(self._keys)
+        return self._keys[i] if i < n else tuple(self.extra[i - n][k] for k in KEY)
 
     def partitions(self, partitions: dict[str, list[list[str]]]) -> None:
         """whole = sum(parts) wherever at most one of them is unpublished (derived)."""
