@@ -276,6 +276,8 @@ def protect(model: Model, protection: Protection, max_rounds: int = 2000) -> np.
                 or _hideable(model, visible, members_of, variables[root], headlines=True)
             )
             if not candidates:
+                if dirty.any():  # its group grew this round: audit it again with what was hidden
+                    continue
                 raise RuntimeError(f"cannot protect variable {v}: no visible neighbour to hide")
             # the cheapest cell big enough to give the room needed, else the biggest
             enough = [i for i in candidates if model.value[i] >= need]
