@@ -49,8 +49,10 @@ $(VENV)/.lab-installed: $(VENV)/.installed
 lab: $(VENV)/.lab-installed
 	$(BIN)/xiaoge lab
 
+# Two workers (pytest-xdist), each given whole test files, slowest first (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install $(VENV)/.spark-installed lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.conftest import XIAOGE
 from tests.processes import free_port, stop_group
@@ -128,16 +128,30 @@ def login(page: Page, url: str, sub: str, then: str = '[data-testid="stMetric"]'
     """Log in through the provider's form as `sub`; wait for `then` on the app's page."""
     page.goto(url)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("input[name=sub]", timeout=20_000)
+    page.wait_for_selector("input[name=sub]", timeout=90_000)
     page.fill("input[name=sub]", sub)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_selector(then, timeout=30_000)
+    page.wait_for_selector(then, timeout=90_000)
+
+
+# `make test` runs two test workers on two cores: a page waits longer than Playwright's 30 s
+PATIENCE_MS = 90_000
 
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def patient_context(**options) -> BrowserContext:
+            context = new_context(**options)
+            context.set_default_timeout(PATIENCE_MS)
+            return context
+
+        # every page, whether from new_page or a context, waits up to PATIENCE_MS by default
+        browser.new_context = patient_context  # type: ignore[method-assign]
+        browser.new_page = lambda **options: patient_context(**options).new_page()  # type: ignore[method-assign]
         try:
             yield browser
         finally:

@@ -42,9 +42,9 @@ PAGES = [
 
 def _settle(page: Page) -> str:
     """Wait until the page has drawn and stopped running; return its visible text."""
-    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_selector("h1", timeout=90_000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
     )
     page.wait_for_timeout(300)
     return page.locator("body").inner_text()

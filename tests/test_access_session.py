@@ -80,6 +80,7 @@ def _download_url(page: Page) -> tuple[str, bytes]:
     """Open the first pack on the reports page and download its kpis.csv: the /media URL the
     server made for this session, and the file's bytes."""
     page.get_by_text("2025-06").first.click()
+    wait_until_idle(page)  # the click reruns the script: the button of the rerun is the live one
     button = page.get_by_role("button", name="kpis.csv").first
     with page.expect_download() as started:
         button.click()
@@ -130,7 +131,7 @@ def test_nothing_fetchable_without_a_session(
             page.goto(f"{url}/model-docs?model={DOCS_MARKER}")
             wait_until_idle(page)
             docs = page.frame_locator("iframe[title='模型文档']")
-            docs.get_by_text(DOCS_MARKER).first.wait_for(timeout=30_000)
+            docs.get_by_text(DOCS_MARKER).first.wait_for(timeout=90_000)
             page.screenshot(path=str(artifacts / "access-analyst-model-docs.png"))
 
             # Nobody signed in: every file route refused, every page only the login.
@@ -146,7 +147,7 @@ def test_nothing_fetchable_without_a_session(
                 status, shell = _fetch(anonymous, f"{url}/{name}")
                 assert status == 200 and not _shows_data(shell), name
                 visitor.goto(f"{url}/{name}")
-                visitor.get_by_role("button", name="登录").wait_for(timeout=30_000)
+                visitor.get_by_role("button", name="登录").wait_for(timeout=90_000)
                 wait_until_idle(visitor)
                 text = visitor.locator("body").inner_text()
                 assert visitor.locator('[data-testid="stMetric"]').count() == 0, name

@@ -26,9 +26,9 @@ def test_demo_again_rebuilds_cleanly_and_serves_13_and_50(copy_of_demo_home: Pat
         )
         page.goto(url)
         card = page.locator("[data-testid='stMetric']").filter(has_text="党组织数")
-        card.locator("[data-testid='stMetricValue']").wait_for(timeout=30_000)
+        card.locator("[data-testid='stMetricValue']").wait_for(timeout=90_000)
         chart = page.locator(".js-plotly-plot").filter(has_text="党组织数(按月)")
-        chart.locator(".textpoint").first.wait_for(timeout=30_000)
+        chart.locator(".textpoint").first.wait_for(timeout=90_000)
         page.screenshot(path=str(artifacts / "demo-overview.png"), full_page=True)
 
         assert card.locator("[data-testid='stMetricValue']").inner_text() == "50个"

@@ -246,7 +246,7 @@ def test_map_in_the_browser(demo_home: Path, artifacts: Path):
         page.goto(url)
         wait_until_idle(page)
         paths = page.locator("g.choroplethlayer path.choroplethlocation")
-        paths.first.wait_for(state="attached", timeout=30_000)
+        paths.first.wait_for(state="attached", timeout=90_000)
         paths.first.scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / "district-map-overview.png"))
         assert paths.count() == 13
@@ -256,7 +256,7 @@ def test_map_in_the_browser(demo_home: Path, artifacts: Path):
         spot = max(spots, key=lambda spot: spot["size"])
         page.mouse.click(spot["x"], spot["y"])
         caption = page.locator("[data-testid='stCaptionContainer']").first
-        caption.filter(has_text=NAMES[spot["code"]]).wait_for(timeout=30_000)
+        caption.filter(has_text=NAMES[spot["code"]]).wait_for(timeout=90_000)
         wait_until_idle(page)
         assert caption.inner_text().startswith(f"{NAMES[spot['code']]} · ")
         district_filter = page.locator("[data-testid='stSidebar']").get_by_role(
@@ -294,7 +294,7 @@ def test_a_click_on_a_district_bar_drills_down_in_the_browser(demo_home: Path):
             "names => names.includes(document.querySelector("
             "\"[data-testid='stSidebar'] input[aria-label='区县']\")?.value)",
             arg=list(NAMES.values()),
-            timeout=30_000,
+            timeout=90_000,
         )
         wait_until_idle(page)
         chosen = district_filter.input_value()
