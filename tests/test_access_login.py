@@ -18,6 +18,7 @@ from tests.browser_support import (
     oidc_provider,
     provider_user,
     serving,
+    wait_until_idle,
 )
 from tests.conftest import run_cli
 
@@ -43,6 +44,8 @@ PAGES = [
 def _settle(page: Page) -> str:
     """Wait until the page has drawn and stopped running; return its visible text."""
     page.wait_for_selector("h1", timeout=90_000)
+    # the script has started (it drew the title): wait for its run to end, not just a pause
+    wait_until_idle(page, timeout=90_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
     )
