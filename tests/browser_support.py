@@ -31,6 +31,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# `make test` runs two test workers on two cores: a page waits longer than Playwright's 30 s
+PATIENCE_MS = 90_000
+
+
 @contextmanager
 def serving(home: Path, *args: str, timeout: float = 240) -> Iterator[str]:
     """Run `xiaoge <args> --port P` until the dashboard answers; yield its URL; stop it."""
@@ -128,14 +132,10 @@ def login(page: Page, url: str, sub: str, then: str = '[data-testid="stMetric"]'
     """Log in through the provider's form as `sub`; wait for `then` on the app's page."""
     page.goto(url)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("input[name=sub]", timeout=90_000)
+    page.wait_for_selector("input[name=sub]", timeout=PATIENCE_MS)
     page.fill("input[name=sub]", sub)
     page.get_by_role("button", name="Authorize").click()
-    page.wait_for_selector(then, timeout=90_000)
-
-
-# `make test` runs two test workers on two cores: a page waits longer than Playwright's 30 s
-PATIENCE_MS = 90_000
+    page.wait_for_selector(then, timeout=PATIENCE_MS)
 
 
 @contextmanager

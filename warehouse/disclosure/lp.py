@@ -22,8 +22,8 @@ from scipy.sparse import coo_matrix, csc_matrix
 from scipy.sparse.csgraph import connected_components
 
 EQ = "eq"  # sum(coef * x) == 0
-SLACK = 1e-6  # numerical tolerance of an interval's ends
 LE = "le"  # sum(coef * x) <= 0
+SLACK = 1e-6  # numerical tolerance of an interval's ends
 
 
 @dataclass
