@@ -22,9 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth import AccessDenied, require_viewer
-from warehouse import kpis
+from warehouse import kpis, ledger
 from warehouse.access import scoped_query
-from warehouse.config import home
+from warehouse.config import Home, home
 from warehouse.duck import connect
 from warehouse.export import latest_pack, pack_revision
 from warehouse.kpis import VALUE_COLUMNS, Scope
@@ -263,9 +263,17 @@ def operations_status() -> dict:
 
 
 def quarantine_reasons() -> pd.DataFrame:
-    """Quarantined rows per source table and reason (not cached: it changes with each ingest)."""
+    """Quarantined rows of the current deliveries per source table and reason, most first,
+    as the ledger counted them at ingest (not cached: it changes with each ingest)."""
     _require_analyst()
-    root = home().raw / "_quarantine"
+    counted = ledger.quarantine_reasons(home())
+    return scan_quarantine_reasons(home()) if counted is None else counted.to_pandas()
+
+
+def scan_quarantine_reasons(where: Home) -> pd.DataFrame:
+    """The same counts read from every current quarantine part: for a ledger with current
+    deliveries recorded without their reasons."""
+    root = where.raw / "_quarantine"
     if not any(root.rglob("*.parquet")):
         return pd.DataFrame(columns=["system", "table_name", "reason", "rows"])
     with connect() as con:
@@ -280,7 +288,7 @@ def quarantine_reasons() -> pd.DataFrame:
             select system, table_name, reason, count(*) as rows
             from reasons
             group by system, table_name, reason
-            order by rows desc
+            order by rows desc, system, table_name, reason
             """,
             [str(root / "**" / "*.parquet")],
         ).df()

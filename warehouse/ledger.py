@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from warehouse.config import Home
@@ -47,10 +48,16 @@ SCHEMA = pa.schema(
         ("accepted_by_operator", pa.bool_()),
         # what an operator did to this delivery, and when (accepted, reverted, restored)
         ("note", pa.string()),
+        # the quarantined rows per reason (a row with two reasons counts under each), so the
+        # quality page sums the ledger instead of reading every quarantine part
+        (
+            "quarantine_reasons",
+            pa.list_(pa.struct([("reason", pa.string()), ("rows", pa.int64())])),
+        ),
     ]
 )
 # Columns added after the first ledgers were written, with their value in those ledgers.
-ADDED_COLUMNS = {"accepted_by_operator": False, "note": None}
+ADDED_COLUMNS = {"accepted_by_operator": False, "note": None, "quarantine_reasons": None}
 
 
 class DeliveredFile(Protocol):
@@ -77,15 +84,19 @@ class LoadCounts(Protocol):
     rows_quarantined: int
 
 
-def read(home: Home) -> list[dict]:
+def read(home: Home, columns: list[str] | None = None) -> list[dict]:
     """Every delivery, in the order they were recorded (also from a ledger of an earlier
-    version without the newer columns)."""
+    version without the newer columns); with `columns`, only those (a reader that does not
+    need the per-reason counts skips them)."""
     if not home.ledger.exists():
         return []
-    rows = pq.read_table(home.ledger).to_pylist()
+    wanted = SCHEMA.names if columns is None else columns
+    present = set(pq.read_schema(home.ledger).names)
+    rows = pq.read_table(home.ledger, columns=[c for c in wanted if c in present]).to_pylist()
     for row in rows:
-        for column, default in ADDED_COLUMNS.items():
-            row.setdefault(column, default)
+        for column in wanted:
+            if column in ADDED_COLUMNS:
+                row.setdefault(column, ADDED_COLUMNS[column])
     return rows
 
 
@@ -96,6 +107,40 @@ def loaded_files(home: Home) -> set[tuple[str, str]]:
     months has the same bytes but is two deliveries.
     """
     return Ledger(home).loaded_files()
+
+
+def quarantine_reasons(home: Home) -> pa.Table | None:
+    """The current deliveries' quarantined rows per system, table and reason (most first), from
+    the counts recorded at ingest. None when a current delivery with quarantined rows was
+    recorded without them (by an earlier version): only its quarantine part knows them then."""
+    if not home.ledger.exists() or "quarantine_reasons" not in pq.read_schema(home.ledger).names:
+        return None
+    columns = ["system", "table_name", "status", "rows_quarantined", "quarantine_reasons"]
+    ledger = pq.read_table(home.ledger, columns=columns)
+    ledger = ledger.filter(pc.equal(ledger["status"], LOADED)).combine_chunks()
+    counts = ledger["quarantine_reasons"].combine_chunks()
+    if pc.any(pc.and_(pc.is_null(counts), pc.greater(ledger["rows_quarantined"], 0))).as_py():
+        return None
+    owner = pc.list_parent_indices(counts)  # the delivery of each (reason, rows) pair
+    pairs = pc.list_flatten(counts)
+    keys = ["system", "table_name", "reason"]
+    summed = (
+        pa.table(
+            {
+                "system": ledger["system"].take(owner),
+                "table_name": ledger["table_name"].take(owner),
+                "reason": pc.struct_field(pairs, "reason"),
+                "rows": pc.struct_field(pairs, "rows"),
+            }
+        )
+        .group_by(keys)
+        .aggregate([("rows", "sum")])
+    )
+    return (
+        summed.select([*keys, "rows_sum"])
+        .rename_columns([*keys, "rows"])
+        .sort_by([("rows", "descending"), *((k, "ascending") for k in keys)])
+    )
 
 
 def _now() -> datetime:
@@ -129,8 +174,12 @@ class Ledger:
         result: LoadCounts,
         accepted_by_operator: bool = False,
         note: str | None = None,
+        quarantine_reasons: dict[str, int] | None = None,
     ) -> dict:
-        """Add a loaded delivery; the file's current delivery becomes superseded."""
+        """Add a loaded delivery; the file's current delivery becomes superseded.
+
+        `quarantine_reasons` counts the delivery's quarantined rows per reason; without it
+        (None) its reasons are read from its quarantine part when they are asked for."""
         for row in self.rows:
             if row["file_path"] == source.relative and row["status"] == LOADED:
                 row["status"] = SUPERSEDED
@@ -149,6 +198,9 @@ class Ledger:
             "ingested_at": _now(),
             "accepted_by_operator": accepted_by_operator,
             "note": note,
+            "quarantine_reasons": None
+            if quarantine_reasons is None
+            else [{"reason": k, "rows": v} for k, v in sorted(quarantine_reasons.items())],
         }
         self.rows.append(row)
         return row

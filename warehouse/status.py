@@ -12,9 +12,20 @@ from warehouse.contracts import systems
 from warehouse.ingest import held_corrections
 from warehouse.publish import current, versions
 
+# what the report needs of each delivery (not the per-reason quarantine counts)
+LEDGER_COLUMNS = [
+    "system",
+    "table_name",
+    "month",
+    "rows_accepted",
+    "rows_quarantined",
+    "status",
+    "ingested_at",
+]
+
 
 def status(home: Home) -> dict:
-    rows = ledger.read(home)
+    rows = ledger.read(home, columns=LEDGER_COLUMNS)
     by_table: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         if row["status"] == "loaded":

@@ -47,6 +47,8 @@ class FileResult:
     rows_quarantined: int = 0
     rows_accepted_before: int | None = None  # the current delivery's, for a re-delivery
     reason: str = ""  # why a re-delivery is held
+    # a loaded delivery's quarantined rows per reason, for the ledger
+    quarantine_reasons: dict[str, int] | None = None
 
 
 def discover(home: Home, paths: Iterable[Path] | None) -> list[Path]:

@@ -64,8 +64,15 @@ def ingest_file(
             reason=reason,
         )
     target = parts(home, source.relative, source.table.name, file_checksum)
+    reasons: dict[str, int] = {}
     if quarantined:
         write_parquet(con, quarantine_query(source, loaded_at), target.stored_quarantine)
+        reasons = dict(
+            con.execute(
+                "select reason, count(*) from (select unnest(_reasons) as reason from checked) "
+                "group by reason"
+            ).fetchall()
+        )
     else:
         target.stored_quarantine.unlink(missing_ok=True)
     write_parquet(con, accepted_query(source, file_checksum, loaded_at), target.stored)
@@ -76,6 +83,7 @@ def ingest_file(
         rows_accepted=accepted,
         rows_quarantined=quarantined,
         rows_accepted_before=before,
+        quarantine_reasons=reasons,
     )
 
 

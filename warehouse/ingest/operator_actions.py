@@ -84,7 +84,14 @@ def accept_correction(
             f"{item['reason']}"
         )
         keep_in_store(home, previous)
-        book.record(source, file_checksum, result, accepted_by_operator=True, note=note)
+        book.record(
+            source,
+            file_checksum,
+            result,
+            accepted_by_operator=True,
+            note=note,
+            quarantine_reasons=result.quarantine_reasons,
+        )
         commit(home, book, [relative])
         held.drop(relative)
         held.save()

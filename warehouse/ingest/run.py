@@ -132,7 +132,12 @@ def _ingest(
             for job, result in zip(todo, _load_all(home, todo, Path(scratch)), strict=True):
                 if result.status == "loaded":
                     keep_in_store(home, job.previous)
-                    book.record(job.source, job.checksum, result)
+                    book.record(
+                        job.source,
+                        job.checksum,
+                        result,
+                        quarantine_reasons=result.quarantine_reasons,
+                    )
                     changed.append(job.source.relative)
                     held.drop(job.source.relative)
                 elif result.status == "held":
