@@ -7,8 +7,10 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, field
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -91,21 +93,26 @@ def write_table(ws: Worksheet, table: Table) -> None:
     count = max(len(table.columns), 1)
     widths = [text_width(column.header) for column in table.columns]
     texts: list[list[str]] = []
+    styled: dict[tuple, Cell] = {}  # a body style -> the first cell given it
     for r, values in enumerate(table.rows):
         texts.append([])
         for c, (column, value) in enumerate(zip(table.columns, values, strict=True)):
             fmt = table.formats.get((r, c))
             cell = ws.cell(row=HEADER_ROW + 1 + r, column=c + 1, value=value)
-            cell.border = _BORDER
-            if fmt and isinstance(value, int | float) and not isinstance(value, bool):
-                cell.number_format = fmt
-            cell.alignment = Alignment(
-                horizontal="right" if column.numeric or isinstance(value, int | float) else "left",
-                vertical="top",
-                wrap_text=column.wrap,
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            style = (
+                fmt if is_number else None,
+                "right" if column.numeric or isinstance(value, int | float) else "left",
+                column.wrap,
+                table.fills.get((r, c)),
             )
-            if (r, c) in table.fills:
-                _fill(cell, table.fills[(r, c)])
+            if style in styled:
+                # openpyxl hashes every style object it is given: a big sheet spent most of
+                # its time there. A cell styled like an earlier one takes that cell's style ids.
+                cell._style = copy(styled[style]._style)
+            else:
+                _style_cell(cell, *style)
+                styled[style] = cell
             shown = _shown_text(value, fmt)
             texts[r].append(shown)
             longest = max((text_width(part) for part in shown.split("\n")), default=0)
@@ -144,7 +151,16 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in text.split("\n"))
 
 
-def _fill(cell, colour: str) -> None:
+def _style_cell(cell: Cell, fmt: str | None, horizontal: str, wrap: bool, fill: str | None) -> None:
+    cell.border = _BORDER
+    if fmt:
+        cell.number_format = fmt
+    cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=wrap)
+    if fill:
+        _fill(cell, fill)
+
+
+def _fill(cell: Cell, colour: str) -> None:
     """A coloured cell whose text stays readable: white on dark colours, black on light."""
     rgb = colour.lstrip("#").upper()
     red, green, blue = (int(rgb[i : i + 2], 16) for i in (0, 2, 4))

@@ -21,6 +21,7 @@ from warehouse.access import Viewer
 from warehouse.config import Home
 from warehouse.errors import UserError
 from warehouse.export import ExportOutcome, export, pack_folder, pack_versions
+from warehouse.export.brief import one_chart_browser
 from warehouse.ingest import discover, held_corrections, ingest
 from warehouse.ingest.landing import FileResult
 from warehouse.lab import DistrictAnalysis
@@ -136,7 +137,7 @@ def release(
         month = published_month(home, month)
         outcome = Release(month, built)
         named = districts(home)
-        with DistrictAnalysis(home.root) as analysis:
+        with DistrictAnalysis(home.root) as analysis, one_chart_browser():
             district_steps = (pack_step, AnalysisStep(analysis, dict(named)))
             areas = [(None, "全市", CITY_STEPS)] + [
                 (code, name, district_steps) for code, name in named
