@@ -9,8 +9,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 XIAOGE = str(Path(sys.executable).with_name("xiaoge"))
@@ -41,31 +43,92 @@ def kpi_json(home: Path, *args: str) -> dict:
     return json.loads(run_cli(home, "kpi", "--json", *args).stdout)
 
 
-@pytest.fixture(scope="session")
-def demo_home(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """A home folder after `xiaoge demo --no-serve` on the small scale. Treat it as read-only.
-
-    Built once per `make test`: under pytest-xdist the first worker to need it builds it in
-    the run's shared temporary folder while the others wait for the lock."""
+def _built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str, name: str, make) -> Path:
+    """The folder `name`, made by `make(folder)` once per `make test`: under pytest-xdist the
+    first worker to need it makes it in the run's shared temporary folder while the others
+    wait for the lock."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         shared = shared.parent
-    home, built = shared / "demo-home", shared / "demo-home.built"
-    with (shared / "demo-home.lock").open("w") as lock:
+    folder, built = shared / name, shared / f"{name}.built"
+    with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not built.exists():
-            shutil.rmtree(home, ignore_errors=True)
-            home.mkdir()
-            # For a quick edit-test loop on code that does not change the build, a developer may
-            # point XIAOGE_TEST_DEMO_HOME at a home already built by `xiaoge demo --no-serve`
-            # (CONTRIBUTING). CI never sets it: every `make test` builds its own demo.
-            prebuilt = os.environ.get("XIAOGE_TEST_DEMO_HOME")
-            if prebuilt:
-                shutil.copytree(prebuilt, home, symlinks=True, dirs_exist_ok=True)
-            else:
-                run_cli(home, "demo", "--no-serve")
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
             built.touch()
-    return home
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A home folder after `xiaoge demo --no-serve` on the small scale. Treat it as read-only."""
+
+    def make(home: Path) -> None:
+        # For a quick edit-test loop on code that does not change the build, a developer may
+        # point XIAOGE_TEST_DEMO_HOME at a home already built by `xiaoge demo --no-serve`
+        # (CONTRIBUTING). CI never sets it: every `make test` builds its own demo.
+        prebuilt = os.environ.get("XIAOGE_TEST_DEMO_HOME")
+        if prebuilt:
+            shutil.copytree(prebuilt, home, symlinks=True, dirs_exist_ok=True)
+        else:
+            run_cli(home, "demo", "--no-serve")
+
+    return _built_once(tmp_path_factory, worker_id, "demo-home", make)
+
+
+def deliver_party_orgs_correction(home: Path, month: str) -> Path:
+    """The party-building office re-sends a month's registry: one delivery organisation was
+    merged (its 撤销日期 set), so the city has one organisation fewer."""
+    path = home / "landing" / "organisation" / month / "party_orgs.csv"
+    frame = pd.read_csv(path, encoding="gbk", dtype=str, keep_default_na=False)
+    active = frame[(frame["服务群体"] == "网约配送员") & (frame["撤销日期"] == "")].index
+    frame.loc[active[0], "撤销日期"] = f"{month}-15"
+    frame.to_csv(path, index=False, encoding="gbk", lineterminator="\r\n")
+    return path
+
+
+@dataclass(frozen=True)
+class CorrectedHome:
+    """The demo home after two late corrections were ingested and built (see the fixture)."""
+
+    home: Path
+    export_before: str  # what `xiaoge export` of CORRECTED_MONTH said before they came
+    build: str  # what the (incremental) build after them said, line wrapping undone
+    files: tuple[Path, Path]  # the platform's activity file, the party-organisation registry
+
+
+CORRECTED_MONTH = "2025-06"
+
+
+@pytest.fixture(scope="session")
+def corrected_home(
+    demo_home: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> CorrectedHome:
+    """A copy of the demo home after two late corrections arrive, are ingested by name and
+    built: a platform's activity file of an earlier month (platform.CORRECTION) re-sent with
+    higher incomes, and CORRECTED_MONTH's party-organisation registry with one organisation
+    merged. Shared by the tests of what a correction changes; treat it as read-only."""
+    from warehouse.generate import platform
+
+    def make(home: Path) -> None:
+        shutil.copytree(demo_home, home, symlinks=True, dirs_exist_ok=True)
+        said = {"export_before": run_cli(home, "export", "--month", CORRECTED_MONTH).stderr}
+        files = [
+            platform.write_late_correction(home / "landing"),
+            deliver_party_orgs_correction(home, CORRECTED_MONTH),
+        ]
+        run_cli(home, "ingest", *map(str, files))
+        build = run_cli(home, "build")
+        said["build"] = (build.stdout + build.stderr).replace("\n", "")
+        said["files"] = [str(p.relative_to(home)) for p in files]
+        (home.parent / "corrected-home.json").write_text(json.dumps(said), encoding="utf-8")
+
+    home = _built_once(tmp_path_factory, worker_id, "corrected-home", make)
+    said = json.loads((home.parent / "corrected-home.json").read_text(encoding="utf-8"))
+    activity, registry = (home / p for p in said.pop("files"))
+    return CorrectedHome(home=home, files=(activity, registry), **said)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from tests.conftest import kpi_json, run_cli
+from tests.conftest import CorrectedHome, kpi_json
 from warehouse.generate import platform, workforce
 from warehouse.generate.defects import REASON_MARKERS, read_manifest
 from warehouse.generate.places import Places
@@ -80,17 +80,17 @@ def test_rows_read_equal_accepted_plus_quarantined(demo_home: Path) -> None:
     assert sum(r["rows_quarantined"] for r in mine) > 100
 
 
-def test_late_correction_supersedes_the_earlier_delivery(copy_of_demo_home: Path) -> None:
-    home = copy_of_demo_home
-    before = kpi_json(home, "--month", "2025-03")["kpis"]
-    path = platform.write_late_correction(home / "landing")
-    run_cli(home, "ingest", str(path))
+def test_late_correction_supersedes_the_earlier_delivery(
+    demo_home: Path, corrected_home: CorrectedHome
+) -> None:
+    home, (path, _) = corrected_home.home, corrected_home.files
     ledger = pq.read_table(home / "raw" / "_ledger.parquet").to_pylist()
     relative = path.relative_to(home / "landing").as_posix()
     statuses = sorted(r["status"] for r in ledger if r["file_path"] == relative)
     assert statuses == ["loaded", "superseded"]
-    run_cli(home, "build")
-    after = kpi_json(home, "--month", "2025-03")["kpis"]
+    month, _ = platform.CORRECTION
+    before = kpi_json(demo_home, "--month", month)["kpis"]
+    after = kpi_json(home, "--month", month)["kpis"]
     assert after["workforce_active"]["value"] == before["workforce_active"]["value"]
     assert (
         after["xiaogema_income_uplift_yuan"]["value"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import CorrectedHome, run_cli
 from warehouse.build_plan import plan_build, snapshot_history
 from warehouse.config import REPO_ROOT, Home
 from warehouse.generate import platform
@@ -27,21 +27,17 @@ def kpi_rows(home: Path) -> list[tuple]:
 
 
 def test_a_late_correction_rebuilds_from_the_month_before_and_matches_a_full_build(
-    copy_of_demo_home: Path,
+    demo_home: Path, corrected_home: CorrectedHome, tmp_path: Path
 ):
-    home = copy_of_demo_home
-    before = kpi_rows(home)
-    month, _ = platform.CORRECTION
-    platform.write_late_correction(home / "landing")
-    run_cli(home, "ingest")
-
-    incremental = run_cli(home, "build")
-    assert "增量:自 2025-02 起重算" in said(incremental), said(incremental)
-    after = kpi_rows(home)
+    month, _ = platform.CORRECTION  # the earliest of the corrected months
+    assert "增量:自 2025-02 起重算" in corrected_home.build, corrected_home.build
+    before, after = kpi_rows(demo_home), kpi_rows(corrected_home.home)
     changed = set(before) ^ set(after)
     assert changed, "the corrected incomes change the income KPIs"
     assert min(row[2] for row in changed).isoformat()[:7] == month  # months before are kept
 
+    home = tmp_path / "home"
+    shutil.copytree(corrected_home.home, home, symlinks=True)
     full = run_cli(home, "build", "--full")
     assert "全量" in said(full), said(full)
     assert kpi_rows(home) == after
