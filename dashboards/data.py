@@ -14,6 +14,7 @@ district before it is used.
 
 from __future__ import annotations
 
+import gc
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +30,11 @@ from warehouse.duck import connect
 from warehouse.export import latest_pack, pack_revision
 from warehouse.kpis import VALUE_COLUMNS, Scope
 from warehouse.published import published_version
+
+# The server keeps every module imported by now for as long as it runs. Frozen, their objects
+# are left out of the garbage collector's full passes, each of which otherwise added about
+# 120 ms to whichever page call happened to set it off.
+gc.freeze()
 
 
 def version() -> str:

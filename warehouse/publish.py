@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import UTC, datetime
 
 from warehouse.audit import release_held
 from warehouse.build import BuildResult, write_json_atomic
@@ -19,6 +18,7 @@ from warehouse.config import PUBLISHED_DB_NAME, Home
 from warehouse.crashpoints import pause_point
 from warehouse.errors import UserError
 from warehouse.provenance import write_audit_findings
+from warehouse.published import current, versions
 from warehouse.served import write_public_database
 
 DEFAULT_KEEP = int(os.environ.get("XIAOGE_KEEP_VERSIONS", "6"))
@@ -64,31 +64,6 @@ def _switch_to(home: Home, build_id: str) -> None:
     os.link(home.published / "versions" / build_id / PUBLISHED_DB_NAME, staged)
     pause_point("publish", home.published)
     os.replace(staged, home.published_db)
-
-
-def versions(home: Home) -> list[dict]:
-    """Published versions, newest first."""
-    root = home.published / "versions"
-    found = []
-    for path in root.glob("*/version.json") if root.exists() else []:
-        found.append(json.loads(path.read_text(encoding="utf-8")))
-    return sorted(found, key=lambda v: v["build_id"], reverse=True)
-
-
-def current(home: Home) -> dict | None:
-    """The served build, read from the served file itself (so it can never disagree with it)."""
-    from warehouse.published import build_info
-
-    if not home.published_db.exists():
-        return None
-    info = build_info(home)
-    published_at = datetime.fromtimestamp(home.published_db.stat().st_ctime, UTC)
-    newest = next(iter(versions(home)), None)
-    return {
-        **info,
-        "published_at": published_at.isoformat(timespec="seconds"),
-        "is_newest_version": newest is None or newest["build_id"] == info["build_id"],
-    }
 
 
 def rollback(home: Home, build_id: str | None = None) -> str:

@@ -1,4 +1,5 @@
-"""Read access to the published warehouse: a read-only connection opened per query.
+"""Read access to the published warehouse: a read-only connection opened per query, and
+which build is served and which versions are kept (`warehouse.publish` changes them).
 
 Opening per query means a publish (an atomic rename of the file) is seen by the next query,
 and no reader ever holds the file open across a publish.
@@ -6,10 +7,11 @@ and no reader ever holds the file open across a publish.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -91,4 +93,27 @@ def build_info(home: Home) -> dict:
         "tool_version": row["tool_version"],
         # versions published before builds recorded their engine were all DuckDB's
         "engine": row.get("engine") or "duckdb",
+    }
+
+
+def versions(home: Home) -> list[dict]:
+    """Published versions, newest first."""
+    root = home.published / "versions"
+    found = []
+    for path in root.glob("*/version.json") if root.exists() else []:
+        found.append(json.loads(path.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda v: v["build_id"], reverse=True)
+
+
+def current(home: Home) -> dict | None:
+    """The served build, read from the served file itself (so it can never disagree with it)."""
+    if not home.published_db.exists():
+        return None
+    info = build_info(home)
+    published_at = datetime.fromtimestamp(home.published_db.stat().st_ctime, UTC)
+    newest = next(iter(versions(home)), None)
+    return {
+        **info,
+        "published_at": published_at.isoformat(timespec="seconds"),
+        "is_newest_version": newest is None or newest["build_id"] == info["build_id"],
     }

@@ -10,7 +10,7 @@ from warehouse import ledger
 from warehouse.config import Home
 from warehouse.contracts import systems
 from warehouse.ingest import held_corrections
-from warehouse.publish import current, versions
+from warehouse.published import current, versions
 
 # what the report needs of each delivery (not the per-reason quarantine counts)
 LEDGER_COLUMNS = [

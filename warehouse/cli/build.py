@@ -112,7 +112,8 @@ def _build_on_spark_and_publish(where: Home) -> str:
 
 def _publish(where: Home, result: BuildResult, engine: str = "") -> str:
     """Publish a built and audited build, and say what was published."""
-    from warehouse.publish import publish, versions
+    from warehouse.publish import publish
+    from warehouse.published import versions
 
     with console.status("发布:人数统计的保护(小单元格及可推算的单元格不公布)计算中…"):
         disclosure = publish(where, result)

