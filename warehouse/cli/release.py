@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,8 +12,10 @@ from warehouse.cli.build import build_and_publish
 from warehouse.cli.options import MONTH, USER
 from warehouse.cli.render import console, progress, wait_notice
 from warehouse.config import home
-from warehouse.ingest.landing import FileResult
-from warehouse.release import Display, Output
+
+if TYPE_CHECKING:  # the release and ingest packages load with the command, not with every one
+    from warehouse.ingest.landing import FileResult
+    from warehouse.release import Output
 
 
 def release(
@@ -67,8 +69,9 @@ def release(
     )
 
 
-class ProgressDisplay(Display):
-    """The release's progress as rich bars: the files ingested, then the packs written."""
+class ProgressDisplay:
+    """The release's progress as rich bars: the files ingested, then the packs written (every
+    method of `warehouse.release.Display`)."""
 
     def __init__(self) -> None:
         self.bar: Progress | None = None
