@@ -162,6 +162,7 @@ def test_killed_builds_change_nothing_served_then_a_build_and_rollback_swap_it_u
         values = kpi_values(where, month="2025-06")
         assert values["kpis"]["party_orgs"]["value"] == 50
         seen.append(values["build_id"])
+        time.sleep(0.3)  # a reader, not a busy loop taking a core from the build it watches
     assert builder.returncode == 0, builder.stderr.read()
     after = kpi_json(home, "--month", "2025-06")
     second = after["build_id"]
