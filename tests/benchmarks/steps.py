@@ -108,6 +108,14 @@ def fresh_home(bench: Path, landing: Path, name: str, exclude_month: str | None 
     return home
 
 
+def quiet_duckdb(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A plain DuckDB connection (DuckDB's own defaults) without its progress bar, which
+    DuckDB 2 sets per connection only."""
+    con = duckdb.connect(str(path))
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def duckdb_copy(landing: Path, out: Path) -> Step:
     """The bare baseline: DuckDB reading every file and writing it to Parquet, nothing else."""
     from warehouse.ingest import xlsx_to_csv
@@ -116,7 +124,7 @@ def duckdb_copy(landing: Path, out: Path) -> Step:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     start = time.perf_counter()
-    with duckdb.connect(config={"enable_progress_bar": False}) as con:
+    with quiet_duckdb() as con:
         for index, file in enumerate(
             sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith("_"))
         ):
@@ -156,7 +164,7 @@ def compiled_sql_seconds(home: Path) -> float:
     database = home / "bench-bare" / "xiaoge.duckdb"
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir()
-    with duckdb.connect(str(database), config={"enable_progress_bar": False}) as con:
+    with quiet_duckdb(database) as con:
         # Seeds as dbt loaded them (their column types), copied from the built file.
         con.execute(f"attach '{build_dir / 'xiaoge.duckdb'}' as built (read_only)")
         for seed in manifest["nodes"].values():
