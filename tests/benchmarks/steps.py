@@ -173,6 +173,9 @@ def compiled_sql_seconds(home: Path) -> float:
                     f"create table {seed['alias']} as select * from built.main.{seed['alias']}"
                 )
         con.execute("detach built")
+        # dbt ran in the build folder and the compiled SQL reads the raw zone relative to it
+        # (this runs in a child process of its own, so changing its folder changes nothing else)
+        os.chdir(build_dir)
         start = time.perf_counter()
         for statement in statements:
             con.execute(statement)
