@@ -22,7 +22,7 @@ from tests.spark_cluster import Cluster, standalone_cluster
 from warehouse.build_plan import plan_build
 from warehouse.config import Home
 from warehouse.kpis import kpi_values
-from warehouse.published import query
+from warehouse.published import available_months, query
 from warehouse.spark import (
     ABS_TOLERANCE,
     DEFAULT_JAVA_HOME,
@@ -111,10 +111,13 @@ def assert_same_tables(spark: dict[str, pd.DataFrame], duck: dict[str, pd.DataFr
 
 
 def figures(home: Path) -> dict:
-    """`xiaoge kpi --json` for the latest month: city-wide with every breakdown (the districts'
-    included), and for each district."""
-    figures = {"city": kpi_json(home, "--breakdowns")}
+    """`xiaoge kpi --json --breakdowns` for every month: each KPI city-wide and by district,
+    group and platform (the latest month through the CLI, the others in-process, which is
+    what the CLI prints); and each district's own figures for the latest month."""
     served = Home(home)
+    figures = {"city": kpi_json(home, "--breakdowns")}
+    for month in available_months(served)[:-1]:
+        figures[month] = kpi_values(served, month, breakdowns=True)
     for code in query(served, "select district_code from dim_district order by 1")["district_code"]:
         figures[code] = kpi_values(served, district=code)
     return figures
