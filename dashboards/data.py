@@ -29,7 +29,7 @@ from warehouse.config import Home, home
 from warehouse.duck import connect
 from warehouse.export import latest_pack, pack_revision
 from warehouse.kpis import VALUE_COLUMNS, Scope
-from warehouse.published import published_version
+from warehouse.published import has_table, published_version
 
 # The server keeps every module imported by now for as long as it runs. Frozen, their objects
 # are left out of the garbage collector's full passes, each of which otherwise added about
@@ -182,8 +182,7 @@ def breakdown(kpi_id: str, scope: Scope, by: str) -> pd.DataFrame:
 
 
 def relation_exists(name: str) -> bool:
-    found = _run("select count(*) as n from information_schema.tables where table_name = ?", name)
-    return bool(found["n"].iloc[0])
+    return has_table(_rows, name)
 
 
 def stations(scope: Scope) -> pd.DataFrame:
@@ -268,6 +267,9 @@ def operations_status() -> dict:
     return status(home())
 
 
+QUARANTINE_COLUMNS = ["system", "table_name", "reason", "rows"]
+
+
 def quarantine_reasons() -> pd.DataFrame:
     """Quarantined rows of the current deliveries per source table and reason, most first,
     as the ledger counted them at ingest (not cached: it changes with each ingest)."""
@@ -281,7 +283,7 @@ def scan_quarantine_reasons(where: Home) -> pd.DataFrame:
     deliveries recorded without their reasons."""
     root = where.raw / "_quarantine"
     if not any(root.rglob("*.parquet")):
-        return pd.DataFrame(columns=["system", "table_name", "reason", "rows"])
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
     with connect() as con:
         return con.execute(
             """

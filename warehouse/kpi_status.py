@@ -11,17 +11,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from warehouse.published import has_table
+
 Run = Callable[[str, list], pd.DataFrame]
 STATUS_TABLE = "fct_kpi_status"
 
 
 def has_statuses(run: Run) -> bool:
     """Whether the served file has fct_kpi_status (a file published before it had none)."""
-    found = run(
-        "select count(*) as n from information_schema.tables where table_name = ?",
-        [STATUS_TABLE],
-    )
-    return bool(found["n"].iloc[0])
+    return has_table(run, STATUS_TABLE)
 
 
 def columns(run: Run) -> str:

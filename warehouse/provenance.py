@@ -21,6 +21,7 @@ import pandas as pd
 from warehouse.contracts import systems
 from warehouse.duck import connect, quote_ident
 from warehouse.present.format import month_zh
+from warehouse.published import served_tables
 
 Run = Callable[[str, list], pd.DataFrame]
 COLUMNS = ["kpi_id", "sources", "sources_zh", "data_as_of", "audit_zh", "build_id"]
@@ -43,11 +44,7 @@ def provenance(
     `data_as_of` ('YYYY-MM', the earliest of its sources' latest months), `audit_zh` (the
     audit's findings about the KPI in `month` and, with a district, that district; every
     month without one) and `build_id`."""
-    tables = set(
-        run("select table_name from information_schema.tables where table_schema = 'main'", [])[
-            "table_name"
-        ]
-    )
+    tables = served_tables(run)
     kpis = run("select kpi_id from dim_kpi order by kpi_id", [])
     builds = run("select build_id from xiaoge_build", []) if "xiaoge_build" in tables else None
     build_id = builds["build_id"].iloc[0] if builds is not None and len(builds) else None

@@ -1,15 +1,18 @@
-"""Read access to the published warehouse: a read-only connection opened per query, and
-which build is served and which versions are kept (`warehouse.publish` changes them).
+"""Read access to the published warehouse: the file attached read-only per query, and which
+build is served and which versions are kept (`warehouse.publish` changes them).
 
-Opening per query means a publish (an atomic rename of the file) is seen by the next query,
-and no reader ever holds the file open across a publish.
+Attaching per query means a publish (an atomic rename of the file) is seen by the next query,
+and no reader ever holds the file open across a publish. The file is attached to the
+process's one in-memory DuckDB, on a connection of its own per query: starting a DuckDB
+costs about 28 ms, attaching a file about 4 ms, and a page call runs several queries (`warehouse.duck.shared_connection`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.config import Home
-from warehouse.duck import connect
+from warehouse.duck import shared_connection, sql_literal
 from warehouse.errors import UserError
 
 NOT_PUBLISHED = "还没有已发布的数据:先运行 xiaoge demo,或 xiaoge ingest 后 xiaoge build"
@@ -27,17 +30,46 @@ OUTDATED = "已发布的数据来自旧版本的模型,缺少表 {table}:请运�
 
 @contextmanager
 def read_only(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection whose default database is the served file, attached read-only."""
     if not home.published_db.exists():
         raise UserError(NOT_PUBLISHED)
-    con = connect(home.published_db, read_only=True)
+    # every query attaches under a name of its own: other threads' attachments are left alone
+    alias = f"published_{secrets.token_hex(8)}"
+    con = shared_connection()
     try:
+        con.execute(f"attach {sql_literal(str(home.published_db))} as {alias} (read_only)")
+    except duckdb.IOException:
+        con.close()
+        if home.published_db.exists():
+            raise
+        raise UserError(NOT_PUBLISHED) from None  # rolled back or removed a moment ago
+    try:
+        con.execute(f"use {alias}")
         yield con
     except duckdb.CatalogException as error:
         # a file published by an earlier release of the models lacks a newer public model
         missing = re.search(r"name (\w+) does not exist", str(error))
         raise UserError(OUTDATED.format(table=missing[1] if missing else "")) from None
     finally:
-        con.close()
+        con.close()  # also drops a result the caller left unread
+        with shared_connection() as other:
+            other.execute(f"detach {alias}")
+
+
+def has_table(run: Callable[[str, list], pd.DataFrame], name: str) -> bool:
+    """Whether the served file has a table (files published before some marts lack them)."""
+    return name in served_tables(run)
+
+
+def served_tables(run: Callable[[str, list], pd.DataFrame]) -> set[str]:
+    """The served file's tables, run through the caller's query function (another thread's
+    file attached at the same moment is another catalog, and not listed)."""
+    found = run(
+        "select table_name from information_schema.tables "
+        "where table_catalog = current_database() and table_schema = 'main'",
+        [],
+    )
+    return set(found["table_name"])
 
 
 def query(home: Home, sql: str, params: list | None = None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 from warehouse.kpis import Run
 from warehouse.present.format import MISSING, value
 from warehouse.privacy import SUPPRESSED
+from warehouse.published import has_table
 
 NUMBERS_FILE = "kpis.csv"
 CORRECTIONS_FILE = "corrections.csv"
@@ -61,10 +62,7 @@ def corrected_files(previous_sources: list[dict] | None, sources: list[dict]) ->
 
 def kpi_systems(run: Run) -> dict[str, set[str]] | None:
     """Source systems per KPI from the lineage mart; None when the served file has none."""
-    found = run(
-        "select count(*) as n from information_schema.tables where table_name = ?", [KPI_LINEAGE]
-    )
-    if not int(found["n"].iloc[0]):
+    if not has_table(run, KPI_LINEAGE):
         return None
     frame = run(f"select distinct kpi_id, source_system as system from {KPI_LINEAGE}", [])
     systems: dict[str, set[str]] = {}
