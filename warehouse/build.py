@@ -12,7 +12,6 @@ re-delivered files. Months before that keep the figures they were built with; `f
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import secrets
@@ -26,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import __version__, ledger, strict_json
-from warehouse.audit import run_audit
+from warehouse.audit import import_great_expectations, run_audit
 from warehouse.build_plan import plan_build, project_fingerprint, snapshot_history
 from warehouse.config import PUBLISHED_DB_NAME, Home, dbt_project_dir, docs_site, duckdb_settings
 from warehouse.duck import connect, quote_ident, sql_literal
@@ -182,9 +181,7 @@ def build(
         build_dir / "plan.json", {"rebuild_from": plan.rebuild_from, "reason": plan.reason}
     )
     # The audit's Great Expectations takes seconds to import: do it while dbt runs.
-    warm_up = threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True
-    )
+    warm_up = threading.Thread(target=import_great_expectations, daemon=True)
     warm_up.start()
     result = run_dbt(home, build_dir, args, on_node=count)
     warm_up.join()

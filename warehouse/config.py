@@ -174,7 +174,7 @@ def home() -> Home:
 def duckdb_settings() -> dict[str, str]:
     """DuckDB resource limits for every connection we open (set from the environment)."""
     return {
-        "memory_limit": os.environ.get("XIAOGE_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "memory_limit": os.environ.get("XIAOGE_DUCKDB_MEMORY_LIMIT", "6GB"),
         "threads": os.environ.get("XIAOGE_DUCKDB_THREADS", str(os.cpu_count() or 2)),
     }
 

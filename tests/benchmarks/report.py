@@ -11,10 +11,12 @@ import duckdb
 
 NOTES = Path(__file__).with_name("notes.md")
 TARGETS = {
-    "ingest_ratio": 3.0,
+    "compound_entries": 100_000_000,
+    "distinct_workers": 250_000,
+    "ingest_ratio": 2.0,
     "build_ratio": 1.5,
     "build_seconds": 300,
-    "incremental_share": 0.20,
+    "incremental_share": 0.15,
     "query_p95_ms": 200,
     "paint_seconds": 3,
     "export_seconds": 60,
@@ -29,7 +31,15 @@ def write_report(options, generated, counts, steps, identical, queries, paint) -
     month_seconds = steps["month_ingest"].median + steps["month_build"].median
     full_seconds = ingest.median + build.median
     peak_mb = max(step.peak_rss_mb for step in steps.values())
+    slowest = max(queries["by_function"].items(), key=lambda item: item[1][1])
+    entries, workers = counts["compound entries (sum)"], counts["distinct workers"]
     rows = [
+        (
+            "0. data size: compound entries / distinct workers",
+            f"{entries:,} / {workers:,}",
+            f">= {TARGETS['compound_entries']:,} / >= {TARGETS['distinct_workers']:,}",
+            entries >= TARGETS["compound_entries"] and workers >= TARGETS["distinct_workers"],
+        ),
         (
             "1. ingest / DuckDB bare copy",
             f"{ingest.median:.1f} s / {copy.median:.1f} s = {ingest.median / copy.median:.2f}x",
@@ -52,10 +62,11 @@ def write_report(options, generated, counts, steps, identical, queries, paint) -
             month_seconds / full_seconds <= TARGETS["incremental_share"] and identical[1] == 0,
         ),
         (
-            "4a. page queries p50 / p95",
-            f"{queries['p50']:.0f} ms / {queries['p95']:.0f} ms ({queries['queries']:,} queries)",
-            f"p95 < {TARGETS['query_p95_ms']} ms",
-            queries["p95"] < TARGETS["query_p95_ms"],
+            "4a. page queries p50 / p95, pooled; the slowest function's p95",
+            f"{queries['p50']:.0f} ms / {queries['p95']:.0f} ms ({queries['queries']:,} queries); "
+            f"`{slowest[0]}` {slowest[1][1]:.0f} ms",
+            f"p95 < {TARGETS['query_p95_ms']} ms for every function",
+            slowest[1][1] < TARGETS["query_p95_ms"],
         ),
         (
             "4b. overview first paint (headless Chromium)",

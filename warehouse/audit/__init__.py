@@ -28,7 +28,7 @@ from warehouse.audit.kpi_expectations import (
     RATE_NOISE_Z,
     kpi_expectation_frame,
 )
-from warehouse.audit.runner import AuditResult, run_audit
+from warehouse.audit.runner import AuditResult, import_great_expectations, run_audit
 
 __all__ = [
     "KPI_RANGE",
@@ -36,6 +36,7 @@ __all__ = [
     "RATE_NOISE_Z",
     "AuditResult",
     "Finding",
+    "import_great_expectations",
     "kpi_expectation_frame",
     "kpi_warning",
     "release_held",

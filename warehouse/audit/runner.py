@@ -9,6 +9,7 @@ import os
 import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from warehouse import strict_json
 from warehouse.audit.findings import Finding, kpi_findings
@@ -52,14 +53,21 @@ class AuditResult:
         return path
 
 
-def run_audit(build_id: str, database: Path, previous: Path | None, build_dir: Path) -> AuditResult:
-    """Validate every suite; write Data Docs and audit.json under the build folder."""
+def import_great_expectations() -> ModuleType:
+    """Great Expectations, imported without its import-time warnings (it takes seconds: a
+    build imports it while dbt runs)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     with warnings.catch_warnings():
         # GE probes optional back-ends (pyspark, when the Spark extra is installed) on import,
         # which warn about library versions that do not matter for pandas validation.
         warnings.simplefilter("ignore", FutureWarning)
         import great_expectations as gx
+    return gx
+
+
+def run_audit(build_id: str, database: Path, previous: Path | None, build_dir: Path) -> AuditResult:
+    """Validate every suite; write Data Docs and audit.json under the build folder."""
+    gx = import_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="file", project_root_dir=str(build_dir / "audit"))

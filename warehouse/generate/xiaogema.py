@@ -78,7 +78,8 @@ def compound_entries(
 ) -> dict[str, pd.DataFrame]:
     """Daily entries per compound and platform, by month (from the launch), as file frames."""
     rng = np.random.default_rng([seed, 303])
-    n_compounds = 60 if scale == "small" else 2600
+    # city: about 104 million entries over the window, the programme's size (100 million+)
+    n_compounds = 60 if scale == "small" else 5000
     per_day = 14 if scale == "small" else 60
     weight = places.streets["district_code"].map(
         places.districts.set_index("district_code")["weight"]
