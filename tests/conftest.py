@@ -22,6 +22,11 @@ os.environ.setdefault(
     "XIAOGE_PII_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="xiaoge-key-")) / "pii.key")
 )
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+# pyspark's Spark Connect package ends the process when __main__ has neither a spec nor a file
+# (it takes that for a doctest run), which is what a pytest-xdist worker's __main__ looks like;
+# Great Expectations imports it when pyspark is installed. Our own processes have a file.
+if getattr(sys.modules["__main__"], "__spec__", None) is None:
+    sys.modules["__main__"].__dict__.setdefault("__file__", "<pytest-xdist worker>")
 
 
 def run_cli(

@@ -38,7 +38,9 @@ def _served(root: Path, build_id: str, districts: list[str]) -> Home:
 
 def _attached() -> list[str]:
     with shared_connection() as con:
-        return [r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()]
+        return [
+            r[0] for r in con.execute("select database_name from duckdb_databases()").fetchall()
+        ]
 
 
 def _open_handles(path: Path) -> int:

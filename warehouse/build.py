@@ -92,6 +92,7 @@ def run_dbt(
         "XIAOGE_DBT_TARGET": target,
         "XIAOGE_DUCKDB_THREADS": settings["threads"],
         "XIAOGE_DUCKDB_MEMORY_LIMIT": settings["memory_limit"],
+        "XIAOGE_REBUILD_FROM_MONTH": "",  # every month, unless an incremental build says
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         **(extra_env or {}),
     }
@@ -170,11 +171,12 @@ def build(
 
     plan = plan_build(home, full)
     database = build_dir / PUBLISHED_DB_NAME
-    args = ["build"]
+    # The first month to recompute goes to dbt in the environment, not as --vars: dbt parses
+    # the whole project again whenever a variable changes (dbt/macros/months_to_build.sql).
+    rebuild_from = {"XIAOGE_REBUILD_FROM_MONTH": plan.rebuild_from} if plan.incremental else None
     if plan.incremental:
         # the served file holds marts only: start from the build database behind it
         shutil.copyfile(served_build_database(home), database)
-        args += ["--vars", strict_json.dumps({"rebuild_from_month": plan.rebuild_from})]
     else:
         _carry_snapshots(home, database)
     write_json_atomic(
@@ -183,7 +185,7 @@ def build(
     # The audit's Great Expectations takes seconds to import: do it while dbt runs.
     warm_up = threading.Thread(target=import_great_expectations, daemon=True)
     warm_up.start()
-    result = run_dbt(home, build_dir, args, on_node=count)
+    result = run_dbt(home, build_dir, ["build"], on_node=count, extra_env=rebuild_from)
     warm_up.join()
     if not result.success:
         _write_status(build_dir, build_id, "failed", result.failure())

@@ -57,7 +57,16 @@ def main() -> None:
 
     steps = {
         name: Step(name)
-        for name in ("ingest", "copy", "build", "bare", "export", "month_ingest", "month_build")
+        for name in (
+            "ingest",
+            "copy",
+            "build",
+            "bare",
+            "bare_defaults",
+            "export",
+            "month_ingest",
+            "month_build",
+        )
     }
     for run_number in range(1, options.runs + 1):
         print(f"run {run_number}/{options.runs}: ingest, DuckDB copy, build, bare SQL, export")
@@ -66,6 +75,7 @@ def main() -> None:
         steps["copy"].seconds += in_child(duckdb_copy, landing, bench / "copy").seconds
         run([XIAOGE, "build"], environment(home), steps["build"])
         steps["bare"].seconds.append(in_child(compiled_sql_seconds, home))
+        steps["bare_defaults"].seconds.append(in_child(compiled_sql_seconds, home, False))
         run([XIAOGE, "export", "--month", last_month], environment(home), steps["export"])
         shutil.rmtree(home / "exports")
     print("one new month after a full build of the months before it")

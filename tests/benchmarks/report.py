@@ -25,8 +25,8 @@ TARGETS = {
 
 
 def write_report(options, generated, counts, steps, identical, queries, paint) -> None:
-    ingest, copy, build, bare, export = (
-        steps[n] for n in ("ingest", "copy", "build", "bare", "export")
+    ingest, copy, build, bare, defaults, export = (
+        steps[n] for n in ("ingest", "copy", "build", "bare", "bare_defaults", "export")
     )
     month_seconds = steps["month_ingest"].median + steps["month_build"].median
     full_seconds = ingest.median + build.median
@@ -47,8 +47,10 @@ def write_report(options, generated, counts, steps, identical, queries, paint) -
             ingest.median / copy.median <= TARGETS["ingest_ratio"],
         ),
         (
-            "2. xiaoge build / compiled SQL",
-            f"{build.median:.1f} s / {bare.median:.1f} s = {build.median / bare.median:.2f}x",
+            "2. xiaoge build / compiled SQL (at the build's DuckDB limits; at DuckDB's defaults)",
+            f"{build.median:.1f} s / {bare.median:.1f} s = {build.median / bare.median:.2f}x "
+            f"({build.median / defaults.median:.2f}x against "
+            f"{defaults.median:.1f} s)",
             f"<= {TARGETS['build_ratio']}x and < {TARGETS['build_seconds']} s",
             build.median / bare.median <= TARGETS["build_ratio"]
             and build.median < TARGETS["build_seconds"],

@@ -108,10 +108,12 @@ def fresh_home(bench: Path, landing: Path, name: str, exclude_month: str | None 
     return home
 
 
-def quiet_duckdb(path: Path | str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """A plain DuckDB connection (DuckDB's own defaults) without its progress bar, which
-    DuckDB 2 sets per connection only."""
-    con = duckdb.connect(str(path))
+def quiet_duckdb(
+    path: Path | str = ":memory:", config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A plain DuckDB connection (DuckDB's own defaults, or `config`) without its progress bar,
+    which DuckDB 2 sets per connection only."""
+    con = duckdb.connect(str(path), config=config or {})
     con.execute("set enable_progress_bar = false")
     return con
 
@@ -144,8 +146,12 @@ def duckdb_copy(landing: Path, out: Path) -> Step:
     return step
 
 
-def compiled_sql_seconds(home: Path) -> float:
-    """dbt's compiled statements for the same build, run in order in one DuckDB session."""
+def compiled_sql_seconds(home: Path, build_limits: bool = True) -> float:
+    """dbt's compiled statements for the same build, run in order in one DuckDB session: with
+    the memory limit and threads the build gives DuckDB (`build_limits`), or DuckDB's own
+    defaults (a memory limit of 80% of the machine's memory)."""
+    from warehouse.config import duckdb_settings
+
     build_id = json.loads(
         (home / "published" / "versions").glob("*/version.json").__next__().read_text()
     )["build_id"]
@@ -164,7 +170,7 @@ def compiled_sql_seconds(home: Path) -> float:
     database = home / "bench-bare" / "xiaoge.duckdb"
     shutil.rmtree(database.parent, ignore_errors=True)
     database.parent.mkdir()
-    with quiet_duckdb(database) as con:
+    with quiet_duckdb(database, duckdb_settings() if build_limits else None) as con:
         # Seeds as dbt loaded them (their column types), copied from the built file.
         con.execute(f"attach '{build_dir / 'xiaoge.duckdb'}' as built (read_only)")
         for seed in manifest["nodes"].values():
