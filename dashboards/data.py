@@ -267,9 +267,6 @@ def operations_status() -> dict:
     return status(home())
 
 
-QUARANTINE_COLUMNS = ["system", "table_name", "reason", "rows"]
-
-
 def quarantine_reasons() -> pd.DataFrame:
     """Quarantined rows of the current deliveries per source table and reason, most first,
     as the ledger counted them at ingest (not cached: it changes with each ingest)."""
@@ -283,7 +280,7 @@ def scan_quarantine_reasons(where: Home) -> pd.DataFrame:
     deliveries recorded without their reasons."""
     root = where.raw / "_quarantine"
     if not any(root.rglob("*.parquet")):
-        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.DataFrame(columns=["system", "table_name", "reason", "rows"])
     with connect() as con:
         return con.execute(
             """

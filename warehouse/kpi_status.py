@@ -6,14 +6,12 @@ is the mart's (see its YAML); this module only reads and names the result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from warehouse.published import has_table
+from warehouse.published import Run, has_table
 
-Run = Callable[[str, list], pd.DataFrame]
 STATUS_TABLE = "fct_kpi_status"
 
 

@@ -8,7 +8,6 @@ runner for the signed-in viewer; the pack and the CLI pass `reader(home, distric
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +19,8 @@ from warehouse.access import scoped_query
 from warehouse.config import Home
 from warehouse.errors import UserError
 from warehouse.provenance import provenance
-from warehouse.published import build_info, month_start, published_month
+from warehouse.published import Run, build_info, month_start, published_month
 
-Run = Callable[[str, list], pd.DataFrame]
 BREAKDOWNS = ("district", "group", "platform")
 # A KPI value with its parts, and whether the disclosure-control gate hid each.
 VALUE_COLUMNS = [

@@ -13,7 +13,6 @@ readers show nothing rather than a guess.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +20,8 @@ import pandas as pd
 from warehouse.contracts import systems
 from warehouse.duck import connect, quote_ident
 from warehouse.present.format import month_zh
-from warehouse.published import served_tables
+from warehouse.published import Run, served_tables
 
-Run = Callable[[str, list], pd.DataFrame]
 COLUMNS = ["kpi_id", "sources", "sources_zh", "data_as_of", "audit_zh", "build_id"]
 LINEAGE_TABLE = "dim_kpi_source"
 # The build's audit findings as published (held KPI warnings released or dropped), stored in

@@ -3,8 +3,9 @@ build is served and which versions are kept (`warehouse.publish` changes them).
 
 Attaching per query means a publish (an atomic rename of the file) is seen by the next query,
 and no reader ever holds the file open across a publish. The file is attached to the
-process's one in-memory DuckDB, on a connection of its own per query: starting a DuckDB
-costs about 28 ms, attaching a file about 4 ms, and a page call runs several queries (`warehouse.duck.shared_connection`).
+process's one in-memory DuckDB (`warehouse.duck.shared_connection`), on a connection of its
+own per query: starting a DuckDB costs about 28 ms, attaching a file about 4 ms, and a page
+call runs several queries.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from warehouse.duck import shared_connection, sql_literal
 from warehouse.errors import UserError
 
 NOT_PUBLISHED = "还没有已发布的数据:先运行 xiaoge demo,或 xiaoge ingest 后 xiaoge build"
+# a query function over the served file: SQL and its bound parameters in, a frame out
+Run = Callable[[str, list], pd.DataFrame]
 OUTDATED = "已发布的数据来自旧版本的模型,缺少表 {table}:请运行 xiaoge build 重新构建并发布"
 
 
@@ -56,12 +59,12 @@ def read_only(home: Home) -> Iterator[duckdb.DuckDBPyConnection]:
             other.execute(f"detach {alias}")
 
 
-def has_table(run: Callable[[str, list], pd.DataFrame], name: str) -> bool:
+def has_table(run: Run, name: str) -> bool:
     """Whether the served file has a table (files published before some marts lack them)."""
     return name in served_tables(run)
 
 
-def served_tables(run: Callable[[str, list], pd.DataFrame]) -> set[str]:
+def served_tables(run: Run) -> set[str]:
     """The served file's tables, run through the caller's query function (another thread's
     file attached at the same moment is another catalog, and not listed)."""
     found = run(
