@@ -105,39 +105,32 @@ def _newest_build(home: Path, known: set[str]) -> Path | None:
     return max(fresh, default=None)
 
 
-def _kill_at(home: Path, kill_point: str) -> None:
-    """Start `xiaoge build`, wait until it reaches `kill_point`, and SIGKILL it (and dbt)."""
-    known = {p.name for p in (home / "build").iterdir()}
+def _start_build(home: Path, pause_at: str) -> subprocess.Popen:
+    """`xiaoge build`, told to pause at each of the points in `pause_at` (comma-separated)."""
     env = {
         **os.environ,
         "XIAOGE_HOME": str(home),
-        "XIAOGE_PAUSE_AT": kill_point,
-        "XIAOGE_PAUSE_SECONDS": "120",
+        "XIAOGE_PAUSE_AT": pause_at,
+        "XIAOGE_PAUSE_SECONDS": "300",
     }
-    child = subprocess.Popen(
+    return subprocess.Popen(
         [XIAOGE, "build"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    reached = {
-        # dbt has started writing the new build's database
-        "dbt": lambda: (
-            (b := _newest_build(home, known)) is not None and (b / "xiaoge.duckdb").exists()
-        ),
-        "audit": lambda: (
-            (b := _newest_build(home, known)) is not None and (b / "paused-at-audit").exists()
-        ),
-        "publish": lambda: (home / "published" / "paused-at-publish").exists(),
-    }[kill_point]
-    try:
-        _wait_for(reached)
-        assert child.poll() is None, "the build ended before it could be killed"
-    finally:
-        os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
-    (home / "published" / "paused-at-publish").unlink(missing_ok=True)
+
+
+def _kill(child: subprocess.Popen) -> None:
+    """SIGKILL the build and its dbt child."""
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait()
+
+
+def _assert_nothing_served_changed(home: Path, before: dict, where: str) -> None:
+    assert kpi_json(home, "--month", "2025-06") == before, where
+    assert status(home)["published"]["build_id"] == before["build_id"], where
 
 
 def test_killed_builds_change_nothing_served_then_a_build_and_rollback_swap_it_under_a_reader(
@@ -147,10 +140,35 @@ def test_killed_builds_change_nothing_served_then_a_build_and_rollback_swap_it_u
     where = Home(home)
     before = kpi_json(home, "--month", "2025-06")
     first = before["build_id"]
-    for kill_point in ("dbt", "audit", "publish"):
-        _kill_at(home, kill_point)
-        assert kpi_json(home, "--month", "2025-06") == before, kill_point
-        assert status(home)["published"]["build_id"] == first, kill_point
+
+    # killed while dbt writes the new build's database
+    known = {p.name for p in (home / "build").iterdir()}
+    child = _start_build(home, "")
+    try:
+        _wait_for(
+            lambda: (b := _newest_build(home, known)) is not None and (b / "xiaoge.duckdb").exists()
+        )
+        assert child.poll() is None, "the build ended before it could be killed"
+    finally:
+        _kill(child)
+    _assert_nothing_served_changed(home, before, "dbt")
+
+    # one build paused at the audit, let go on to publish, paused there and killed
+    known = {p.name for p in (home / "build").iterdir()}
+    child = _start_build(home, "audit,publish")
+    try:
+        _wait_for(
+            lambda: (b := _newest_build(home, known)) is not None
+            and (b / "paused-at-audit").exists()
+        )
+        _assert_nothing_served_changed(home, before, "audit")
+        (_newest_build(home, known) / "paused-at-audit").unlink()
+        _wait_for(lambda: (home / "published" / "paused-at-publish").exists())
+        assert child.poll() is None, "the build ended before it could be killed"
+    finally:
+        _kill(child)
+    (home / "published" / "paused-at-publish").unlink(missing_ok=True)
+    _assert_nothing_served_changed(home, before, "publish")
 
     # the next build, with a reader querying in a loop all through it
     env = {**os.environ, "XIAOGE_HOME": str(home)}

@@ -8,8 +8,14 @@ from pathlib import Path
 
 
 def pause_point(name: str, marker_dir: Path) -> None:
-    """With XIAOGE_PAUSE_AT=<name>, leave a marker file and wait (XIAOGE_PAUSE_SECONDS, default
-    60), so a test can kill the process exactly here. Without it, do nothing."""
-    if os.environ.get("XIAOGE_PAUSE_AT") == name:
-        (marker_dir / f"paused-at-{name}").touch()
-        time.sleep(float(os.environ.get("XIAOGE_PAUSE_SECONDS", "60")))
+    """With XIAOGE_PAUSE_AT naming this point (a comma-separated list may name several), leave
+    a marker file and wait until XIAOGE_PAUSE_SECONDS (default 60) have passed or the marker
+    is removed, so a test can kill the process exactly here, or let it go on to the next
+    point. Without it, do nothing."""
+    if name not in os.environ.get("XIAOGE_PAUSE_AT", "").split(","):
+        return
+    marker = marker_dir / f"paused-at-{name}"
+    marker.touch()
+    deadline = time.monotonic() + float(os.environ.get("XIAOGE_PAUSE_SECONDS", "60"))
+    while marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
