@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
-from warehouse.config import SEEDS_DIR
+from warehouse.config import PUBLISHED_DB_NAME, SEEDS_DIR, Home
+from warehouse.served import served_build_database
+
+
+def published_build_dir(home: Path) -> Path:
+    return served_build_database(Home(home)).parent
 
 
 @pytest.fixture(scope="module")
 def manifest(demo_home: Path) -> dict:
-    published = json.loads(
-        (demo_home / "published" / "versions").glob("*/version.json").__next__().read_text()
-    )
-    return json.loads(
-        (demo_home / "build" / published["build_id"] / "target" / "manifest.json").read_text()
-    )
+    return json.loads((published_build_dir(demo_home) / "target" / "manifest.json").read_text())
 
 
 def models(manifest: dict) -> list[dict]:
@@ -54,6 +56,32 @@ def test_every_model_has_a_primary_key_test(manifest: dict):
             tested.update(node["depends_on"]["nodes"])
     untested = [m["unique_id"] for m in models(manifest) if m["unique_id"] not in tested]
     assert untested == []
+
+
+def test_a_null_in_a_required_column_fails_its_models_one_not_null_test(
+    demo_home: Path, manifest: dict, tmp_path: Path
+):
+    """A model's required non-key columns share one `not_null_columns` test (one scan): run
+    as the demo build compiled it, it passes on the built table and names each column that
+    turns null, with how many rows."""
+    (test,) = [
+        n
+        for n in manifest["nodes"].values()
+        if n.get("test_metadata", {}).get("name") == "not_null_columns"
+        and n["attached_node"] == "seed.xiaoge.streets"
+    ]
+    assert test["test_metadata"]["kwargs"]["columns"] == ["street_name", "district_code"]
+    build_dir = published_build_dir(demo_home)
+    (compiled,) = (build_dir / "target" / "compiled").rglob(Path(test["compiled_path"]).name)
+    sql = compiled.read_text(encoding="utf-8")
+    database = tmp_path / PUBLISHED_DB_NAME
+    shutil.copyfile(build_dir / PUBLISHED_DB_NAME, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("use xiaoge.main")
+        assert con.execute(sql).fetchall() == []
+        con.execute("update streets set district_code = null where street_code in "
+                    "(select street_code from streets order by 1 limit 3)")  # fmt: skip
+        assert con.execute(sql).fetchall() == [("district_code", 3)]
 
 
 def test_only_staging_reads_sources_and_staging_reads_nothing_else(manifest: dict):
