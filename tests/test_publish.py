@@ -158,8 +158,9 @@ def test_killed_builds_change_nothing_served_then_a_build_and_rollback_swap_it_u
     child = _start_build(home, "audit,publish")
     try:
         _wait_for(
-            lambda: (b := _newest_build(home, known)) is not None
-            and (b / "paused-at-audit").exists()
+            lambda: (
+                (b := _newest_build(home, known)) is not None and (b / "paused-at-audit").exists()
+            )
         )
         _assert_nothing_served_changed(home, before, "audit")
         (_newest_build(home, known) / "paused-at-audit").unlink()
