@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 
@@ -63,13 +63,18 @@ def write_charts(
 ) -> list[Path]:
     """The key trends of the month (see summary.key_kpis), as PNGs for the brief."""
     import plotly.io as pio
+    from kaleido.errors import JavascriptError
 
     folder.mkdir()
     chosen = key_kpis(headline, CHART_COUNT)
     figures = [trend_figure(run, scope, kpi) for _, kpi in chosen.iterrows()]
     paths = [folder / f"{kpi_id}.png" for kpi_id in chosen["kpi_id"]]
+    # On a busy machine a tab kaleido reloads can be used before its script has loaded
+    # ("kaleido_scopes is not defined"): such charts are drawn again below, where a chart
+    # that truly fails fails again.
     if figures:
-        pio.write_images(figures, paths, **CHART_SIZE)
+        with suppress(JavascriptError):
+            pio.write_images(figures, paths, **CHART_SIZE)
     for figure, path in zip(figures, paths, strict=True):
         if not path.exists():  # a busy machine can drop one of kaleido's batch: draw it alone
             pio.write_image(figure, path, **CHART_SIZE)
