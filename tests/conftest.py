@@ -160,10 +160,13 @@ def artifacts() -> Path:
 
 # The test files that take minutes, slowest first: `make test` hands whole files to two
 # workers in this order (pytest-xdist, --dist loadfile), so that neither is left with a long
-# file at the end. The rest follow in their usual order.
+# file at the end. The rest follow in their usual order. The first worker starts with the
+# files that need no demo home while the second builds it (test_publish's first test).
 SLOW_FILES = (
-    "test_dbt_conventions.py",  # needs no demo: runs while the other worker builds it
+    "test_dbt_conventions.py",
     "test_publish.py",
+    "test_ingest_refusals.py",
+    "test_ingest_ledger_properties.py",
     "test_spark.py",
     "test_release.py",
     "test_export.py",
