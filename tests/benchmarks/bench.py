@@ -78,6 +78,7 @@ def main() -> None:
         steps["bare_defaults"].seconds.append(in_child(compiled_sql_seconds, home, False))
         run([XIAOGE, "export", "--month", last_month], environment(home), steps["export"])
         shutil.rmtree(home / "exports")
+    counts = in_child(row_counts, home)
     print("one new month after a full build of the months before it")
     partial = fresh_home(bench, landing, "home-incremental", exclude_month=last_month)
     run([XIAOGE, "ingest"], environment(partial), Step("setup"))
@@ -94,7 +95,6 @@ def main() -> None:
     print("dashboard queries and first paint")
     queries = in_child(page_queries, home)
     paint = in_child(first_paint, home)
-    counts = in_child(row_counts, home)
     write_report(options, generated, counts, steps, identical, queries, paint)
 
 

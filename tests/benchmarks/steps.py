@@ -195,8 +195,10 @@ def page_queries(home: Path) -> dict:
     every district (and the city) x every group filter; in ms, pooled and per function."""
     os.environ["XIAOGE_HOME"] = str(home)
     os.environ["XIAOGE_DEMO_ROLE"] = "analyst"  # local mode, with the quality page's functions
-    os.environ["STREAMLIT_LOGGER_LEVEL"] = "error"  # not "no runtime found" for every query
     import streamlit as st
+    from streamlit import logger
+
+    logger.set_log_level("error")  # not "no runtime found" for every uncached call
 
     from dashboards import data
 
@@ -280,6 +282,7 @@ def row_counts(home: Path) -> dict[str, int]:
     database = served_build_database(Home(home))
     if database is None:
         raise RuntimeError(f"no build database behind the served file in {home}")
+    os.chdir(database.parent)  # the staging views read the raw zone relative to the build folder
     with duckdb.connect(str(database), read_only=True) as con:
         counts = {}
         for table in (
