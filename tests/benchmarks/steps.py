@@ -5,6 +5,7 @@ SQL, the dashboard data functions, the first paint, row counts) run in a fresh i
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import shutil
@@ -196,9 +197,10 @@ def page_queries(home: Path) -> dict:
     os.environ["XIAOGE_HOME"] = str(home)
     os.environ["XIAOGE_DEMO_ROLE"] = "analyst"  # local mode, with the quality page's functions
     import streamlit as st
-    from streamlit import logger
 
-    logger.set_log_level("error")  # not "no runtime found" for every uncached call
+    # Outside `streamlit run` every uncached call warns "No runtime found" on a logger of its
+    # own (not under Streamlit's log level): thousands of lines in the bench's output.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
 
     from dashboards import data
 
