@@ -3,8 +3,9 @@
 dbt-spark runs the Spark driver in the dbt child process (`method: session`); the executors run
 in local mode (`local[2]`, the default) or on a standalone cluster (`XIAOGE_SPARK_MASTER=
 spark://host:port`). It reads the same Parquet raw zone as the DuckDB build and writes every
-model as a Spark table stored as Parquet under `build/spark/<build_id>/warehouse/`, with a Derby
-metastore beside them. Intermediate and person-level tables stay there.
+model as a Spark table stored as Parquet under `build/spark/<build_id>/warehouse/` (the catalog
+that names them is the dbt process's own unless XIAOGE_SPARK_CATALOG=hive keeps a metastore).
+Intermediate and person-level tables stay there.
 
 Publishing (`warehouse.spark_publish`) copies the public marts and seeds into a new DuckDB
 file that is audited and published like a DuckDB build. `--compare-only` publishes nothing:
@@ -266,7 +267,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def prune_spark_builds(home: Home, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:
-    """Keep the newest `keep` Spark builds (with their warehouse and metastore). A published
+    """Keep the newest `keep` Spark builds (with their warehouse). A published
     Spark build lives on as its version under published/versions/."""
     root = spark_dir(home)
     builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
