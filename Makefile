@@ -49,9 +49,12 @@ $(VENV)/.lab-installed: $(VENV)/.installed
 lab: $(VENV)/.lab-installed
 	$(BIN)/xiaoge lab
 
-# Two workers (pytest-xdist), each given whole test files, slowest first (tests/conftest.py).
+# The installs and the linters first, side by side (apt's downloads and pip's overlap on a new
+# machine); then two workers (pytest-xdist), each given whole test files, slowest first
+# (tests/conftest.py).
 TEST_WORKERS ?= 2
-test: install $(VENV)/.spark-installed lint
+test:
+	$(MAKE) --no-print-directory --jobs=3 --output-sync=target install $(VENV)/.spark-installed lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25
 
 lint: $(VENV)/.installed
