@@ -267,7 +267,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 
 def prune_spark_builds(home: Home, current: str, keep: int = KEEP_SPARK_BUILDS) -> None:
-    """Keep the newest `keep` Spark builds (with their warehouse). A published
+    """Keep the newest `keep` Spark build folders, whole. A published
     Spark build lives on as its version under published/versions/."""
     root = spark_dir(home)
     builds = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name, reverse=True)
