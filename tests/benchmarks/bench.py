@@ -80,18 +80,27 @@ def main() -> None:
         shutil.rmtree(home / "exports")
     counts = in_child(row_counts, home)
     print("one new month after a full build of the months before it")
-    partial = fresh_home(bench, landing, "home-incremental", exclude_month=last_month)
-    run([XIAOGE, "ingest"], environment(partial), Step("setup"))
-    run([XIAOGE, "build"], environment(partial), Step("setup"))
-    for system in landing.iterdir():
-        month = system / last_month
-        if month.is_dir():
-            shutil.copytree(
-                month, partial / "landing" / system.name / last_month, copy_function=os.link
-            )
-    run([XIAOGE, "ingest"], environment(partial), steps["month_ingest"])
-    run([XIAOGE, "build"], environment(partial), steps["month_build"])
-    identical = in_child(kpis_identical, home, partial)
+    before_month = fresh_home(bench, landing, "home-before-month", exclude_month=last_month)
+    run([XIAOGE, "ingest"], environment(before_month), Step("setup"))
+    run([XIAOGE, "build"], environment(before_month), Step("setup"))
+    differing = []
+    for run_number in range(1, options.runs + 1):
+        print(f"run {run_number}/{options.runs}: the new month's ingest and incremental build")
+        # each run starts from the same home: a copy of the one built without the month
+        partial = bench / "home-incremental"
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(before_month, partial, symlinks=True)
+        for system in landing.iterdir():
+            month = system / last_month
+            if month.is_dir():
+                shutil.copytree(
+                    month, partial / "landing" / system.name / last_month, copy_function=os.link
+                )
+        run([XIAOGE, "ingest"], environment(partial), steps["month_ingest"])
+        run([XIAOGE, "build"], environment(partial), steps["month_build"])
+        differing.append(in_child(kpis_identical, home, partial))
+    # the run with the most KPI rows differing from the full build (any fails the target)
+    identical = max(differing, key=lambda rows: rows[1])
     print("dashboard queries and first paint")
     queries = in_child(page_queries, home)
     paint = in_child(first_paint, home)
