@@ -22,9 +22,18 @@ activity as (
 
 ),
 
+-- the roster history of the people and platforms in the months built, whole: the same
+-- attributes as from every roster row, without ordering the rows of everyone else (in an
+-- incremental build, most of the roster)
 rosters as (
 
     select * from {{ ref('stg_platform__worker_rosters') }}
+    where (worker_key, platform_code) in (
+        select
+            activity.worker_key,
+            activity.platform_code
+        from activity
+    )
 
 ),
 
