@@ -14,6 +14,7 @@ from tests.conftest import CorrectedHome, run_cli
 from warehouse.build_plan import plan_build, snapshot_history
 from warehouse.config import REPO_ROOT, Home
 from warehouse.generate import platform
+from warehouse.served import served_build_database
 
 
 def said(result) -> str:
@@ -41,6 +42,32 @@ def test_a_late_correction_rebuilds_from_the_month_before_and_matches_a_full_bui
     full = run_cli(home, "build", "--full")
     assert "全量" in said(full), said(full)
     assert kpi_rows(home) == after
+
+
+def test_an_incremental_build_leaves_out_only_the_checks_of_the_project_itself(
+    corrected_home: CorrectedHome,
+):
+    """Unit tests, seeds and the tests of seeds alone passed in the served build of the same
+    project; every test that reads a model (a relationship to a code list included) runs."""
+    target = served_build_database(Home(corrected_home.home)).parent / "target"
+    ran = {
+        result["unique_id"]
+        for result in json.loads((target / "run_results.json").read_text())["results"]
+    }
+    tests = {
+        unique_id: set(node["depends_on"]["nodes"])
+        for unique_id, node in json.loads((target / "manifest.json").read_text())["nodes"].items()
+        if node["resource_type"] == "test"
+    }
+    seeds_only = {
+        test for test, parents in tests.items() if all(p.startswith("seed.") for p in parents)
+    }
+    reading_models = set(tests) - seeds_only
+    assert len(seeds_only) > 50 and len(reading_models) > 200
+    assert not seeds_only & ran
+    assert reading_models <= ran
+    assert any(p.startswith("seed.") for test in reading_models for p in tests[test])
+    assert not [u for u in ran if u.startswith(("seed.", "unit_test."))]
 
 
 @pytest.fixture
